@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Sets up a fresh Debian 12 machine, builds Merkki and runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash build-aux/install-deps.sh
+if [ -f _build/build.ninja ]; then
+  meson setup --reconfigure _build >/dev/null
+else
+  meson setup _build
+fi
+ninja -C _build
+
+if [ -x _build/src/merkki ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec _build/src/merkki "$@"
+fi
+
+# No display (or no GUI yet): check the bundled demo label on the command line.
+exec _build/src/cli/merkki-cli lookup "${@:-CSA/311228/1001}"

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "merkki-cli.h"
+
+int
+merkki_cli_parse (int    argc,
+               char **argv)
+{
+  return merkki_cli_usage_error ("parse", "%s", _("This command is not available in this build"));
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of DESIGN.md's command line. */
+enum {
+  MERKKI_CLI_EXIT_VALID = 0,
+  MERKKI_CLI_EXIT_NEGATIVE = 1,
+  MERKKI_CLI_EXIT_USAGE = 2,
+  MERKKI_CLI_EXIT_UNVERIFIED = 3,
+};
+
+/* Each command takes the arguments after its name (argv[0] is the command
+ * name) and returns the process exit status. */
+int merkki_cli_parse   (int argc, char **argv);
+int merkki_cli_lookup  (int argc, char **argv);
+int merkki_cli_scan    (int argc, char **argv);
+int merkki_cli_serve   (int argc, char **argv);
+int merkki_cli_import  (int argc, char **argv);
+int merkki_cli_sync    (int argc, char **argv);
+int merkki_cli_history (int argc, char **argv);
+
+/* Runs the command named in argv[1]. */
+int merkki_cli_main    (int argc, char **argv);
+
+/* Prints "merkki-cli COMMAND: MESSAGE" as one line on stderr and returns
+ * MERKKI_CLI_EXIT_USAGE. */
+int merkki_cli_usage_error (const char *command,
+                            const char *format,
+                            ...) G_GNUC_PRINTF (2, 3);
+
+/* Parses @argc/@argv with @entries for @command; on a bad option prints one
+ * line and returns FALSE. --help prints the full help and exits 0. */
+gboolean merkki_cli_parse_options (const char   *command,
+                                   const char   *parameter_string,
+                                   const char   *summary,
+                                   GOptionEntry *entries,
+                                   int          *argc,
+                                   char       ***argv);
+
+G_END_DECLS

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+#include <jansson.h>
+
+#include "merkki-label-ref.h"
+#include "merkki-record.h"
+#include "merkki-recognition.h"
+#include "merkki-verdict.h"
+
+G_BEGIN_DECLS
+
+/* What one registry contributed to a check. */
+typedef struct {
+  char          *registry_id;
+  char          *registry_name;  /* translated, "CSA registry" */
+  gboolean       is_issuer;      /* asked by reference (TRUE) or by brand and model */
+  MerkkiOutcome  outcome;
+  MerkkiSource   source;
+  GDateTime     *fetched_at;     /* when the record was fetched (may be long ago for cache/snapshot) */
+  MerkkiRecord  *record;         /* FOUND: the (first) matching record */
+  char          *error;          /* ERROR: translated message */
+  gboolean       demo;           /* the record comes from the bundled demo data */
+} MerkkiRegistryAnswer;
+
+MerkkiRegistryAnswer *merkki_registry_answer_new  (const char *registry_id);
+void                  merkki_registry_answer_free (MerkkiRegistryAnswer *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MerkkiRegistryAnswer, merkki_registry_answer_free)
+
+#define MERKKI_TYPE_CHECK_RESULT (merkki_check_result_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiCheckResult, merkki_check_result, MERKKI, CHECK_RESULT, GObject)
+
+MerkkiCheckResult *merkki_check_result_new (MerkkiLabelRef *ref);
+
+MerkkiLabelRef    *merkki_check_result_get_reference   (MerkkiCheckResult *self);
+MerkkiVerdict      merkki_check_result_get_verdict     (MerkkiCheckResult *self);
+void               merkki_check_result_set_verdict     (MerkkiCheckResult *self,
+                                                        MerkkiVerdict      verdict);
+/* The issuer's record, if any registry, cache or snapshot had it. */
+const MerkkiRecord *merkki_check_result_get_record     (MerkkiCheckResult *self);
+/* MerkkiRegistryAnswer*, issuer first. */
+GPtrArray         *merkki_check_result_get_answers     (MerkkiCheckResult *self);
+void               merkki_check_result_add_answer      (MerkkiCheckResult    *self,
+                                                        MerkkiRegistryAnswer *answer);
+/* MerkkiCountryRecognition*. */
+GPtrArray         *merkki_check_result_get_recognition (MerkkiCheckResult *self);
+void               merkki_check_result_set_recognition (MerkkiCheckResult *self,
+                                                        GPtrArray         *recognition);
+const char        *merkki_check_result_get_explanation (MerkkiCheckResult *self);
+void               merkki_check_result_set_explanation (MerkkiCheckResult *self,
+                                                        const char        *explanation);
+GDateTime         *merkki_check_result_get_checked_at  (MerkkiCheckResult *self);
+/* TRUE when any record shown comes from the bundled demo data. */
+gboolean           merkki_check_result_is_demo         (MerkkiCheckResult *self);
+
+/* DESIGN.md's --json object: input, reference, verdict, registries,
+ * recognition, explanation (plus checked_at and demo). New reference. */
+json_t            *merkki_check_result_to_json         (MerkkiCheckResult *self);
+
+G_END_DECLS

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  MERKKI_DECODE_LIVE,   /* camera frames: one quick pass, within the frame budget */
+  MERKKI_DECODE_STILL,  /* opened, pasted or paused images: try much harder */
+} MerkkiDecodeMode;
+
+/* One QR code read from an image. */
+typedef struct {
+  GBytes *payload;  /* the raw bytes of the code */
+  char   *text;     /* UTF-8 text derived from the bytes (ECI, UTF-8, Shift_JIS, Latin-1) */
+} MerkkiDecodedCode;
+
+void merkki_decoded_code_free (MerkkiDecodedCode *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MerkkiDecodedCode, merkki_decoded_code_free)
+
+#define MERKKI_TYPE_DECODER (merkki_decoder_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiDecoder, merkki_decoder, MERKKI, DECODER, GObject)
+
+/* A decoder is not thread-safe; use one per thread. */
+MerkkiDecoder *merkki_decoder_new          (void);
+
+/* Reads QR codes in a GRAY8 frame (@stride >= @width). Returns
+ * MerkkiDecodedCode*, possibly empty. */
+GPtrArray     *merkki_decoder_decode_gray8 (MerkkiDecoder    *self,
+                                            const guint8     *pixels,
+                                            int               width,
+                                            int               height,
+                                            int               stride,
+                                            MerkkiDecodeMode  mode);
+/* Loads an image file (png, jpeg, webp, ...) and decodes it in STILL mode.
+ * An unreadable, truncated or empty file is MERKKI_ERROR_DECODE. */
+GPtrArray     *merkki_decoder_decode_file  (MerkkiDecoder    *self,
+                                            const char       *path,
+                                            GError          **error);
+
+G_END_DECLS

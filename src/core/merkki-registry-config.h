@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* One registry from data/registries.json, with its effective base URL. */
+typedef struct {
+  char  *id;        /* "sg-csa", "fi-traficom" */
+  char  *name;      /* translated, "CSA registry" */
+  char  *authority; /* "Cyber Security Agency of Singapore" (an official name, not translated) */
+  char **schemes;   /* NULL-terminated: the schemes it issues, e.g. { "sg-cls", "sg-cls-md" } */
+  char  *base_url;  /* NULL when not configured: only the snapshot can answer */
+} MerkkiRegistryInfo;
+
+#define MERKKI_TYPE_REGISTRY_CONFIG (merkki_registry_config_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiRegistryConfig, merkki_registry_config, MERKKI, REGISTRY_CONFIG, GObject)
+
+/* The bundled registries.json, then MERKKI_REGISTRY_<ID> from the
+ * environment. */
+MerkkiRegistryConfig     *merkki_registry_config_new_default  (void);
+MerkkiRegistryConfig     *merkki_registry_config_new_from_data (const char           *json,
+                                                                gsize                 len,
+                                                                GError              **error);
+/* Overrides a base URL (GSettings, --registry ID=URL). An unknown ID or a
+ * URL that is not http(s) is MERKKI_ERROR_CONFIG. An empty @url removes it. */
+gboolean                  merkki_registry_config_set_url       (MerkkiRegistryConfig *self,
+                                                                const char           *id,
+                                                                const char           *url,
+                                                                GError              **error);
+/* Parses "ID=URL" as given on the command line. */
+gboolean                  merkki_registry_config_apply_arg     (MerkkiRegistryConfig *self,
+                                                                const char           *id_equals_url,
+                                                                GError              **error);
+/* Registries in the file's order; owned by @self. */
+GPtrArray                *merkki_registry_config_get_registries (MerkkiRegistryConfig *self);
+const MerkkiRegistryInfo *merkki_registry_config_lookup        (MerkkiRegistryConfig *self,
+                                                                const char           *id);
+/* The registry that issues @scheme, or NULL. */
+const MerkkiRegistryInfo *merkki_registry_config_for_scheme    (MerkkiRegistryConfig *self,
+                                                                const char           *scheme);
+
+G_END_DECLS

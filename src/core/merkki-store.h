@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <jansson.h>
+
+#include "merkki-check-result.h"
+#include "merkki-record.h"
+
+G_BEGIN_DECLS
+
+/* The local store: one SQLite file in WAL mode holding the records fetched
+ * from registries (with the time they were fetched), each registry's offline
+ * snapshot, and the scan history. A crash or a kill at any moment loses no
+ * committed row and never corrupts the file. Thread-safe. */
+#define MERKKI_TYPE_STORE (merkki_store_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiStore, merkki_store, MERKKI, STORE, GObject)
+
+/* $XDG_DATA_HOME/merkki/merkki.db */
+char        *merkki_store_get_default_path (void);
+/* Opens or creates the store. When a registry has no snapshot yet, the
+ * bundled demo snapshot is installed for it (marked demo). A file that is
+ * not a Merkki store or is corrupt is a MERKKI_ERROR_STORE naming the file;
+ * it is never overwritten. */
+MerkkiStore *merkki_store_open             (const char    *path,
+                                            GError       **error);
+const char  *merkki_store_get_path         (MerkkiStore   *self);
+
+/* A record as found online (source cache when read back). */
+gboolean     merkki_store_put_record       (MerkkiStore        *self,
+                                            const char         *registry_id,
+                                            const MerkkiRecord *record,
+                                            GDateTime          *fetched_at,
+                                            GError            **error);
+
+/* Finds @scheme/@id: first in the cache, then in the snapshot. Returns the
+ * record or NULL; @source, @fetched_at (new ref) and @demo tell where from.
+ * @max_cache_age_s: cache entries older than this are ignored (-1: any). */
+MerkkiRecord *merkki_store_find_record     (MerkkiStore        *self,
+                                            const char         *scheme,
+                                            const char         *id,
+                                            gint64              max_cache_age_s,
+                                            MerkkiSource       *source,
+                                            GDateTime         **fetched_at,
+                                            gboolean           *demo);
+/* Records of @registry_id whose brand and model match case-insensitively,
+ * from the cache and the snapshot; MerkkiRecord*, owned. */
+GPtrArray   *merkki_store_find_by_product  (MerkkiStore        *self,
+                                            const char         *registry_id,
+                                            const char         *brand,
+                                            const char         *model,
+                                            MerkkiSource       *source,
+                                            GDateTime         **fetched_at,
+                                            gboolean           *demo);
+
+/* Replaces @registry_id's snapshot atomically (one transaction): readers
+ * see the old one or the new one, whole. */
+gboolean     merkki_store_replace_snapshot (MerkkiStore   *self,
+                                            const char    *registry_id,
+                                            const char    *generated,
+                                            const char    *etag,
+                                            GPtrArray     *records,
+                                            gboolean       demo,
+                                            GError       **error);
+/* Snapshot metadata; FALSE when the registry has none. */
+gboolean     merkki_store_get_snapshot_info (MerkkiStore  *self,
+                                             const char   *registry_id,
+                                             char        **generated,
+                                             char        **etag,
+                                             GDateTime   **fetched_at,
+                                             guint        *n_records,
+                                             gboolean     *demo);
+
+/* Appends a completed check to the history (committed when it returns).
+ * @session may be NULL. Returns the row id, or 0 with @error set. */
+gint64       merkki_store_add_history      (MerkkiStore        *self,
+                                            MerkkiCheckResult  *result,
+                                            const char         *session,
+                                            GError            **error);
+/* History entries, newest first, as the JSON objects of
+ * merkki_check_result_to_json() plus "history_id" and "session". @session
+ * and @search (substring of input, reference, brand or model; case
+ * insensitive) may be NULL. @limit <= 0: all. Returns a JSON array. */
+json_t      *merkki_store_list_history     (MerkkiStore        *self,
+                                            const char         *session,
+                                            const char         *search,
+                                            int                 limit,
+                                            GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "merkki-registry-data.h"
+
+G_BEGIN_DECLS
+
+/* The registry interface v1 of DESIGN.md over HTTP (libsoup 3), serving the
+ * records of one or more registry data files. Used by `merkki-cli serve`
+ * and by the tests. */
+#define MERKKI_TYPE_REGISTRY_SERVER (merkki_registry_server_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiRegistryServer, merkki_registry_server, MERKKI, REGISTRY_SERVER, GObject)
+
+MerkkiRegistryServer *merkki_registry_server_new        (void);
+/* Adds the records of a data file (MerkkiRegistryData JSON). The snapshot
+ * is served with the "registry" of the first file. */
+gboolean              merkki_registry_server_load_file  (MerkkiRegistryServer *self,
+                                                         const char           *path,
+                                                         GError              **error);
+void                  merkki_registry_server_add_data   (MerkkiRegistryServer *self,
+                                                         MerkkiRegistryData   *data);
+/* Delays every answer by @delay_ms (benchmarks, slow-registry tests). */
+void                  merkki_registry_server_set_delay  (MerkkiRegistryServer *self,
+                                                         guint                 delay_ms);
+/* Number of requests answered so far (thread-safe). */
+guint                 merkki_registry_server_get_n_requests (MerkkiRegistryServer *self);
+
+/* Listens on @address (e.g. "127.0.0.1") and @port (0: a random free
+ * port) in the thread-default main context. */
+gboolean              merkki_registry_server_listen     (MerkkiRegistryServer *self,
+                                                         const char           *address,
+                                                         guint                 port,
+                                                         GError              **error);
+/* Listens in a thread of its own with its own main context, so blocking
+ * callers (tests, benchmarks) can talk to it; stopped on finalize. */
+gboolean              merkki_registry_server_start_thread (MerkkiRegistryServer *self,
+                                                           const char           *address,
+                                                           guint                 port,
+                                                           GError              **error);
+/* "http://127.0.0.1:PORT", valid once listening. */
+const char           *merkki_registry_server_get_url    (MerkkiRegistryServer *self);
+
+G_END_DECLS

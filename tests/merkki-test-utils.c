@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "merkki-core.h"
+#include "merkki-test-utils.h"
+
+static char *test_tmpdir;
+
+void
+merkki_test_rm_rf (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFileInfo *info;
+
+      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+          merkki_test_rm_rf (child);
+          g_object_unref (info);
+        }
+    }
+
+  g_remove (path);
+}
+
+static void
+remove_tmpdir (void)
+{
+  if (test_tmpdir != NULL && g_getenv ("MERKKI_TEST_KEEP_TMPDIR") == NULL)
+    merkki_test_rm_rf (test_tmpdir);
+  g_clear_pointer (&test_tmpdir, g_free);
+}
+
+static void
+set_dir (const char *variable,
+         const char *name)
+{
+  g_autofree char *path = g_build_filename (test_tmpdir, name, NULL);
+
+  g_mkdir_with_parents (path, 0700);
+  g_setenv (variable, path, TRUE);
+}
+
+void
+merkki_test_init (int    *argc,
+                  char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) environment = NULL;
+
+  setlocale (LC_ALL, "");
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  test_tmpdir = g_dir_make_tmp ("merkki-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  atexit (remove_tmpdir);
+
+  set_dir ("XDG_DATA_HOME", "data");
+  set_dir ("XDG_CONFIG_HOME", "config");
+  set_dir ("XDG_CACHE_HOME", "cache");
+  set_dir ("HOME", "home");
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  /* A developer's own registry settings must not leak into the tests. */
+  environment = g_listenv ();
+  for (guint i = 0; environment[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (environment[i], "MERKKI_REGISTRY_"))
+        g_unsetenv (environment[i]);
+    }
+
+  merkki_core_init ();
+}
+
+const char *
+merkki_test_get_tmpdir (void)
+{
+  return test_tmpdir;
+}
+
+char *
+merkki_test_data_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+}
+
+char *
+merkki_test_build_path (const char *relative)
+{
+  const char *root = g_getenv ("MERKKI_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return g_build_filename (root, relative, NULL);
+}

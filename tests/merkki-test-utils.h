@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init() plus a hermetic environment: XDG_DATA_HOME,
+ * XDG_CONFIG_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR-free temporary
+ * directories removed at exit, GSETTINGS_BACKEND=memory, no
+ * MERKKI_REGISTRY_* from the caller's environment, and merkki_core_init(). */
+void        merkki_test_init        (int    *argc,
+                                     char ***argv);
+
+/* The temporary directory of this test process. */
+const char *merkki_test_get_tmpdir  (void);
+
+/* Path of a file under tests/data in the source tree (newly allocated). */
+char       *merkki_test_data_path   (const char *name);
+
+/* Path of a built program, relative to the build root: "src/cli/merkki-cli". */
+char       *merkki_test_build_path  (const char *relative);
+
+/* Recursively removes @path; for fixtures' teardown. */
+void        merkki_test_rm_rf       (const char *path);
+
+G_END_DECLS
