@@ -41,4 +41,21 @@ const MerkkiRegistryInfo *merkki_registry_config_lookup        (MerkkiRegistryCo
 const MerkkiRegistryInfo *merkki_registry_config_for_scheme    (MerkkiRegistryConfig *self,
                                                                 const char           *scheme);
 
+/* Applies MERKKI_REGISTRY_<ID> for every registry; the first malformed
+ * value is MERKKI_ERROR_CONFIG naming the variable (the others are still
+ * unapplied then). merkki_registry_config_new_default() calls it and only
+ * warns, so a mistyped variable does not stop the app. */
+gboolean                  merkki_registry_config_apply_environment (MerkkiRegistryConfig *self,
+                                                                    GError              **error);
+/* "MERKKI_REGISTRY_SG_CSA" for "sg-csa". */
+char                     *merkki_registry_config_env_name      (const char           *registry_id);
+/* The translated name of a registry Merkki knows ("CSA registry"), or
+ * NULL for an ID it does not know. */
+const char               *merkki_registry_display_name         (const char           *registry_id);
+/* Checks a registry base URL (http or https, a host, no user name or
+ * password, no query or fragment) and returns it normalised: scheme in
+ * lower case, no trailing slash. MERKKI_ERROR_CONFIG otherwise. */
+char                     *merkki_registry_normalize_base_url   (const char           *url,
+                                                                GError              **error);
+
 G_END_DECLS
