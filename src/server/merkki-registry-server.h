@@ -15,20 +15,25 @@ G_DECLARE_FINAL_TYPE (MerkkiRegistryServer, merkki_registry_server, MERKKI, REGI
 
 MerkkiRegistryServer *merkki_registry_server_new        (void);
 /* Adds the records of a data file (MerkkiRegistryData JSON). The snapshot
- * is served with the "registry" of the first file. */
+ * is served with the "registry" and "generated" of the first file, and is
+ * demo data if any file is. A record whose scheme and id an earlier file
+ * already had replaces it. Data may be added while serving. */
 gboolean              merkki_registry_server_load_file  (MerkkiRegistryServer *self,
                                                          const char           *path,
                                                          GError              **error);
+/* The same with parsed data; @data is copied. */
 void                  merkki_registry_server_add_data   (MerkkiRegistryServer *self,
                                                          MerkkiRegistryData   *data);
 /* Delays every answer by @delay_ms (benchmarks, slow-registry tests). */
 void                  merkki_registry_server_set_delay  (MerkkiRegistryServer *self,
                                                          guint                 delay_ms);
-/* Number of requests answered so far (thread-safe). */
+/* Number of requests received so far, counted as they arrive (before any
+ * delay), whatever their answer (thread-safe). */
 guint                 merkki_registry_server_get_n_requests (MerkkiRegistryServer *self);
 
-/* Listens on @address (e.g. "127.0.0.1") and @port (0: a random free
- * port) in the thread-default main context. */
+/* Listens on @address (e.g. "127.0.0.1"; NULL for 127.0.0.1) and @port
+ * (0: a random free port) in the thread-default main context. A bad
+ * address or port is MERKKI_ERROR_INVALID_INPUT; a port in use a GIOError. */
 gboolean              merkki_registry_server_listen     (MerkkiRegistryServer *self,
                                                          const char           *address,
                                                          guint                 port,
