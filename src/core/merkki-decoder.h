@@ -39,4 +39,10 @@ GPtrArray     *merkki_decoder_decode_file  (MerkkiDecoder    *self,
                                             const char       *path,
                                             GError          **error);
 
+/* The UTF-8 text of a code's bytes: valid UTF-8 as is (zbar has already
+ * converted codes with an ECI), else Shift_JIS when the bytes look like
+ * it, else ISO-8859-1. A NUL byte becomes U+FFFD. Never NULL. */
+char          *merkki_decoder_text_from_payload (const guint8 *data,
+                                                 gsize         len);
+
 G_END_DECLS

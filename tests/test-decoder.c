@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <qrencode.h>
+
+#include "merkki-decoder.h"
+#include "merkki-error.h"
+#include "merkki-test-utils.h"
+
+/* How a code is pictured: the test draws each code itself, from the bytes,
+ * so that every read can be compared with the exact bytes it was made of. */
+typedef struct {
+  double   module_px;    /* pixels per module at the code's centre; 0 for 4 */
+  double   angle;        /* rotation, degrees */
+  double   tilt;         /* perspective: 0 is a flat view */
+  int      blur;         /* box blur radius, pixels */
+  int      black;        /* grey level of dark modules */
+  int      white;        /* grey level of light modules and background; 0 for 255 */
+  int      noise;        /* amplitude of uniform noise */
+  gboolean invert;       /* light modules on a dark background */
+  int      padding;      /* bytes at the end of each row (stride - width) */
+  int      width;        /* frame size; 0 for just around the code */
+  int      height;
+} Scene;
+
+
+typedef struct {
+  guint8 *pixels;
+  int     width;
+  int     height;
+  int     stride;
+} Frame;
+
+static void
+frame_free (Frame *frame)
+{
+  g_free (frame->pixels);
+  g_free (frame);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Frame, frame_free)
+
+static QRcode *
+encode (const guint8 *data,
+        gsize         len)
+{
+  QRcode *qr = QRcode_encodeData ((int) len, data, 0, QR_ECLEVEL_M);
+
+  g_assert_nonnull (qr);
+  return qr;
+}
+
+/* Whether the point (@u, @v), in modules from the code's top-left corner,
+ * is dark. The quiet zone and everything around it are light. */
+static gboolean
+module_is_dark (const QRcode *qr,
+                double        u,
+                double        v)
+{
+  int x = (int) floor (u), y = (int) floor (v);
+
+  if (x < 0 || y < 0 || x >= qr->width || y >= qr->width)
+    return FALSE;
+  return (qr->data[y * qr->width + x] & 1) != 0;
+}
+
+static void
+box_blur (guint8 *pixels,
+          int     width,
+          int     height,
+          int     radius)
+{
+  g_autofree guint8 *copy = g_memdup2 (pixels, (gsize) width * height);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        int sum = 0, n = 0;
+
+        for (int dy = -radius; dy <= radius; dy++)
+          for (int dx = -radius; dx <= radius; dx++)
+            {
+              int sx = x + dx, sy = y + dy;
+
+              if (sx >= 0 && sy >= 0 && sx < width && sy < height)
+                {
+                  sum += copy[sy * width + sx];
+                  n++;
+                }
+            }
+        pixels[y * width + x] = (guint8) (sum / n);
+      }
+}
+
+/* Draws @qr as @scene says: each pixel is supersampled 3×3 through the
+ * inverse of the rotation and a projective tilt. */
+static Frame *
+render (const QRcode *qr,
+        const Scene  *given)
+{
+  Scene defaults = *given;
+  const Scene *scene = &defaults;
+  Frame *frame = g_new0 (Frame, 1);
+  double side;
+  double a;
+  g_autofree guint8 *packed = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  if (defaults.module_px == 0)
+    defaults.module_px = 4;
+  if (defaults.white == 0)
+    defaults.white = 255;
+  side = (qr->width + 8) * scene->module_px;
+  a = -scene->angle * G_PI / 180.0;
+
+  frame->width = scene->width > 0 ? scene->width : (int) ceil (side * 1.5);
+  frame->height = scene->height > 0 ? scene->height : frame->width;
+  frame->stride = frame->width + scene->padding;
+  packed = g_malloc ((gsize) frame->width * frame->height);
+
+  for (int y = 0; y < frame->height; y++)
+    for (int x = 0; x < frame->width; x++)
+      {
+        int dark = 0;
+
+        for (int sy = 0; sy < 3; sy++)
+          for (int sx = 0; sx < 3; sx++)
+            {
+              double px = x + (sx + 0.5) / 3 - frame->width / 2.0;
+              double py = y + (sy + 0.5) / 3 - frame->height / 2.0;
+              double w = 1 + scene->tilt * py / side;
+              double rx = (px / w) * cos (a) - (py / w) * sin (a);
+              double ry = (px / w) * sin (a) + (py / w) * cos (a);
+
+              dark += module_is_dark (qr, rx / scene->module_px + qr->width / 2.0,
+                                      ry / scene->module_px + qr->width / 2.0);
+            }
+        packed[y * frame->width + x] = (guint8) (scene->white - (scene->white - scene->black) * dark / 9);
+      }
+
+  if (scene->blur > 0)
+    box_blur (packed, frame->width, frame->height, scene->blur);
+
+  for (gsize i = 0; i < (gsize) frame->width * frame->height; i++)
+    {
+      int v = packed[i];
+
+      if (scene->noise > 0)
+        v += g_rand_int_range (rand, -scene->noise, scene->noise + 1);
+      v = CLAMP (v, 0, 255);
+      packed[i] = (guint8) (scene->invert ? 255 - v : v);
+    }
+
+  /* The padding is filled with a pattern a decoder that ignores the
+   * stride would trip on. */
+  frame->pixels = g_malloc ((gsize) frame->stride * frame->height);
+  for (int y = 0; y < frame->height; y++)
+    {
+      memcpy (frame->pixels + (gsize) y * frame->stride, packed + (gsize) y * frame->width, frame->width);
+      for (int x = frame->width; x < frame->stride; x++)
+        frame->pixels[(gsize) y * frame->stride + x] = (x & 1) ? 0 : 255;
+    }
+
+  return frame;
+}
+
+static Frame *
+render_bytes (const guint8 *data,
+              gsize         len,
+              const Scene  *scene)
+{
+  QRcode *qr = encode (data, len);
+  Frame *frame = render (qr, scene);
+
+  QRcode_free (qr);
+  return frame;
+}
+
+/* Asserts that @results holds exactly one code, of exactly @len bytes
+ * @data. */
+static void
+assert_one_code (GPtrArray    *results,
+                 const guint8 *data,
+                 gsize         len)
+{
+  MerkkiDecodedCode *code;
+
+  g_assert_nonnull (results);
+  g_assert_cmpuint (results->len, ==, 1);
+  code = g_ptr_array_index (results, 0);
+  g_assert_nonnull (code->text);
+  g_assert_true (g_utf8_validate (code->text, -1, NULL));
+  g_assert_cmpmem (g_bytes_get_data (code->payload, NULL), g_bytes_get_size (code->payload),
+                   data, len);
+}
+
+static void
+assert_scene_reads (const char       *payload,
+                    const Scene      *scene,
+                    MerkkiDecodeMode  mode)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  g_autoptr(Frame) frame = render_bytes ((const guint8 *) payload, strlen (payload), scene);
+  g_autoptr(GPtrArray) results = NULL;
+
+  results = merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
+                                         frame->stride, mode);
+  assert_one_code (results, (const guint8 *) payload, strlen (payload));
+  g_assert_cmpstr (((MerkkiDecodedCode *) g_ptr_array_index (results, 0))->text, ==, payload);
+}
+
+#define LABEL "CSA/311228/1001"
+
+/* Text ------------------------------------------------------------------- */
+
+static void
+test_text_utf8 (void)
+{
+  const char *text = "Tietoturvamerkki – 网络安全标签 ✓";
+  g_autofree char *result = merkki_decoder_text_from_payload ((const guint8 *) text, strlen (text));
+
+  g_assert_cmpstr (result, ==, text);
+}
+
+static void
+test_text_shift_jis (void)
+{
+  /* "ﾃﾞｻﾞｲﾝQR" in half-width katakana, and "今度の" in kanji and hiragana. */
+  const guint8 kana[] = { 0xC3, 0xDE, 0xBB, 0xDE, 0xB2, 0xDD, 'Q', 'R' };
+  const guint8 kanji[] = { 0x8D, 0xA1, 0x93, 0x78, 0x82, 0xCC, '~', '\\' };
+  g_autofree char *kana_text = merkki_decoder_text_from_payload (kana, sizeof kana);
+  g_autofree char *kanji_text = merkki_decoder_text_from_payload (kanji, sizeof kanji);
+
+  g_assert_cmpstr (kana_text, ==, "ﾃﾞｻﾞｲﾝQR");
+  g_assert_cmpstr (kanji_text, ==, "今度の~\\");
+}
+
+static void
+test_text_latin1 (void)
+{
+  /* "Ménagère à Turku", ISO-8859-1: also valid Shift_JIS byte pairs, which
+   * must not turn it into kanji. */
+  const guint8 latin1[] = { 'M', 0xE9, 'n', 'a', 'g', 0xE8, 'r', 'e', ' ', 0xE0, ' ', 'T', 'u', 'r', 'k', 'u' };
+  const guint8 lone[] = { 'c', 'a', 'f', 0xE9 };
+  g_autofree char *text = merkki_decoder_text_from_payload (latin1, sizeof latin1);
+  g_autofree char *lone_text = merkki_decoder_text_from_payload (lone, sizeof lone);
+
+  g_assert_cmpstr (text, ==, "Ménagère à Turku");
+  g_assert_cmpstr (lone_text, ==, "café");
+}
+
+static void
+test_text_nul (void)
+{
+  const guint8 data[] = { 'a', 0, 'b', 0 };
+  g_autofree char *text = merkki_decoder_text_from_payload (data, sizeof data);
+  g_autofree char *empty = merkki_decoder_text_from_payload (data, 0);
+
+  g_assert_cmpstr (text, ==, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  g_assert_cmpstr (empty, ==, "");
+}
+
+/* Frames ------------------------------------------------------------------ */
+
+static void
+test_read_label_live (void)
+{
+  Scene scene = { .width = 640, .height = 480 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_LIVE);
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_live_720p_noise (void)
+{
+  Scene scene = { .module_px = 6, .noise = 40, .white = 220, .black = 30,
+                  .width = 1280, .height = 720, .padding = 64 };
+
+  assert_scene_reads ("https://www.csa.gov.sg/our-programmes/certification-and-labelling-schemes/"
+                      "cybersecurity-labelling-scheme/product-list/" LABEL,
+                      &scene, MERKKI_DECODE_LIVE);
+}
+
+static void
+test_read_binary (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  Scene scene = { 0 };
+  guint8 all[256];
+  const guint8 nuls[] = { 0, 0, 'C', 'S', 'A', 0, 0xFF, 0 };
+  const guint8 *payloads[] = { all, nuls };
+  gsize lens[] = { sizeof all, sizeof nuls };
+
+  for (guint i = 0; i < 256; i++)
+    all[i] = (guint8) i;
+
+  for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      g_autoptr(Frame) frame = render_bytes (payloads[i], lens[i], &scene);
+      g_autoptr(GPtrArray) results = NULL;
+
+      results = merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
+                                             frame->stride, MERKKI_DECODE_STILL);
+      assert_one_code (results, payloads[i], lens[i]);
+    }
+}
+
+static void
+test_read_utf8 (void)
+{
+  Scene scene = { 0 };
+
+  assert_scene_reads ("Tietoturvamerkki – Traficom ✓ 网络安全标签 சைபர்", &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_small (void)
+{
+  Scene scene = { .module_px = 1.5 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_rotated (void)
+{
+  const double angles[] = { 15, 45, 90, 200 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (angles); i++)
+    {
+      Scene scene = { .angle = angles[i] };
+
+      g_test_message ("rotated by %g°", angles[i]);
+      assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+    }
+}
+
+static void
+test_read_blurred (void)
+{
+  Scene scene = { .module_px = 6, .blur = 3 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_low_contrast (void)
+{
+  Scene scene = { .black = 120, .white = 150 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_inverted (void)
+{
+  Scene scene = { .invert = TRUE };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_perspective (void)
+{
+  Scene scene = { .module_px = 5, .tilt = 0.6, .angle = 10 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_noise (void)
+{
+  Scene scene = { .noise = 90, .padding = 13 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
+}
+
+static void
+test_read_two_codes (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  Scene scene = { 0 };
+  g_autoptr(Frame) left = render_bytes ((const guint8 *) "left", 4, &scene);
+  g_autoptr(Frame) right = render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
+  int width = left->width + right->width;
+  int height = MAX (left->height, right->height);
+  g_autofree guint8 *pixels = g_malloc ((gsize) width * height);
+  g_autoptr(GPtrArray) results = NULL;
+  gboolean seen_left = FALSE, seen_right = FALSE;
+
+  memset (pixels, 255, (gsize) width * height);
+  for (int y = 0; y < left->height; y++)
+    memcpy (pixels + (gsize) y * width, left->pixels + (gsize) y * left->stride, left->width);
+  for (int y = 0; y < right->height; y++)
+    memcpy (pixels + (gsize) y * width + left->width, right->pixels + (gsize) y * right->stride, right->width);
+
+  /* Twice the same frame still gives each code once. */
+  results = merkki_decoder_decode_gray8 (decoder, pixels, width, height, width, MERKKI_DECODE_STILL);
+  g_assert_cmpuint (results->len, ==, 2);
+  for (guint i = 0; i < results->len; i++)
+    {
+      MerkkiDecodedCode *code = g_ptr_array_index (results, i);
+
+      seen_left |= g_str_equal (code->text, "left");
+      seen_right |= g_str_equal (code->text, LABEL);
+    }
+  g_assert_true (seen_left && seen_right);
+}
+
+static void
+test_degenerate_frames (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  const guint8 one = 0;
+  guint8 tiny[5 * 7];
+  const MerkkiDecodeMode modes[] = { MERKKI_DECODE_LIVE, MERKKI_DECODE_STILL };
+
+  memset (tiny, 0x80, sizeof tiny);
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(GPtrArray) empty = merkki_decoder_decode_gray8 (decoder, NULL, 0, 0, 0, modes[i]);
+      g_autoptr(GPtrArray) line = merkki_decoder_decode_gray8 (decoder, NULL, 100, 0, 100, modes[i]);
+      g_autoptr(GPtrArray) single = merkki_decoder_decode_gray8 (decoder, &one, 1, 1, 1, modes[i]);
+      g_autoptr(GPtrArray) small = merkki_decoder_decode_gray8 (decoder, tiny, 5, 7, 5, modes[i]);
+
+      g_assert_cmpuint (empty->len, ==, 0);
+      g_assert_cmpuint (line->len, ==, 0);
+      g_assert_cmpuint (single->len, ==, 0);
+      g_assert_cmpuint (small->len, ==, 0);
+    }
+}
+
+/* A 10000×10000 frame is read, within bounded work, by both modes: the code
+ * in it is large, as it would be in a photo that big. */
+static void
+test_huge_frame (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  const int side = 10000;
+  QRcode *qr = encode ((const guint8 *) LABEL, strlen (LABEL));
+  int module_px = 60;
+  int origin = side / 2 - qr->width * module_px / 2;
+  g_autofree guint8 *pixels = g_malloc ((gsize) side * side);
+  const MerkkiDecodeMode modes[] = { MERKKI_DECODE_LIVE, MERKKI_DECODE_STILL };
+
+  memset (pixels, 255, (gsize) side * side);
+  for (int y = 0; y < qr->width * module_px; y++)
+    for (int x = 0; x < qr->width * module_px; x++)
+      if (module_is_dark (qr, (double) x / module_px, (double) y / module_px))
+        pixels[(gsize) (origin + y) * side + origin + x] = 0;
+  QRcode_free (qr);
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(GPtrArray) results = merkki_decoder_decode_gray8 (decoder, pixels, side, side, side,
+                                                                  modes[i]);
+
+      assert_one_code (results, (const guint8 *) LABEL, strlen (LABEL));
+    }
+}
+
+/* Files ------------------------------------------------------------------- */
+
+static GdkPixbuf *
+pixbuf_from_frame (const Frame *frame,
+                   gboolean     mirror)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, frame->width, frame->height);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  for (int y = 0; y < frame->height; y++)
+    for (int x = 0; x < frame->width; x++)
+      {
+        int sx = mirror ? frame->width - 1 - x : x;
+        guint8 v = frame->pixels[(gsize) y * frame->stride + sx];
+        guint8 *p = pixels + (gsize) y * rowstride + x * 3;
+
+        p[0] = p[1] = p[2] = v;
+      }
+  return pixbuf;
+}
+
+static char *
+save_frame (const Frame *frame,
+            const char  *name,
+            const char  *type)
+{
+  g_autoptr(GdkPixbuf) pixbuf = pixbuf_from_frame (frame, FALSE);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (merkki_test_get_tmpdir (), name, NULL);
+
+  gdk_pixbuf_save (pixbuf, path, type, &error, NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+static Frame *
+render_label (void)
+{
+  Scene scene = { 0 };
+
+  return render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
+}
+
+static void
+assert_file_reads (const char *path)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = merkki_decoder_decode_file (decoder, path, &error);
+
+  g_assert_no_error (error);
+  assert_one_code (results, (const guint8 *) LABEL, strlen (LABEL));
+}
+
+static void
+test_file_png_jpeg (void)
+{
+  g_autoptr(Frame) frame = render_label ();
+  g_autofree char *png = save_frame (frame, "label.png", "png");
+  g_autofree char *jpeg = save_frame (frame, "label.jpg", "jpeg");
+
+  assert_file_reads (png);
+  assert_file_reads (jpeg);
+}
+
+static gboolean
+pixbuf_can_write (const char *name)
+{
+  g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
+
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_autofree char *format_name = gdk_pixbuf_format_get_name (l->data);
+
+      if (g_str_equal (format_name, name))
+        return gdk_pixbuf_format_is_writable (l->data);
+    }
+  return FALSE;
+}
+
+static void
+test_file_webp (void)
+{
+  g_autoptr(Frame) frame = render_label ();
+  g_autofree char *webp = NULL;
+
+  /* build-aux/install-deps.sh installs webp-pixbuf-loader, which can
+   * write WebP too. */
+  if (!pixbuf_can_write ("webp"))
+    {
+      g_test_skip ("No gdk-pixbuf loader for WebP (webp-pixbuf-loader)");
+      return;
+    }
+  webp = save_frame (frame, "label.webp", "webp");
+  assert_file_reads (webp);
+}
+
+/* A JPEG of the mirror image of a code rotated by 90°, tagged with EXIF
+ * orientation 7 (transpose), as phone cameras write them. zbar reads
+ * mirrored and rotated codes too, so this shows that such files load and
+ * read, not which way they were turned. */
+static void
+test_file_exif_orientation (void)
+{
+  g_autoptr(Frame) frame = render_label ();
+  g_autoptr(GdkPixbuf) mirrored = pixbuf_from_frame (frame, TRUE);
+  g_autoptr(GdkPixbuf) turned = gdk_pixbuf_rotate_simple (mirrored, GDK_PIXBUF_ROTATE_CLOCKWISE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jpeg = NULL;
+  g_autofree char *path = g_build_filename (merkki_test_get_tmpdir (), "exif.jpg", NULL);
+  g_autoptr(GByteArray) with_exif = g_byte_array_new ();
+  gsize len = 0;
+  /* APP1 "Exif", big-endian TIFF header, IFD0 with one entry: Orientation
+   * (0x0112), SHORT, 1 value: 7. */
+  const guint8 app1[] = {
+    0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,
+    'M', 'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08,
+    0x00, 0x01,
+    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x07, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00,
+  };
+
+  gdk_pixbuf_save_to_buffer (turned, &jpeg, &len, "jpeg", &error, "quality", "95", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, >, 2);
+
+  g_byte_array_append (with_exif, (const guint8 *) jpeg, 2);   /* SOI */
+  g_byte_array_append (with_exif, app1, sizeof app1);
+  g_byte_array_append (with_exif, (const guint8 *) jpeg + 2, len - 2);
+  g_file_set_contents (path, (const char *) with_exif->data, with_exif->len, &error);
+  g_assert_no_error (error);
+
+  assert_file_reads (path);
+}
+
+static void
+assert_file_fails (const char *path)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = merkki_decoder_decode_file (decoder, path, &error);
+  g_autofree char *basename = g_path_get_basename (path);
+
+  g_assert_null (results);
+  g_assert_error (error, MERKKI_ERROR, MERKKI_ERROR_DECODE);
+  g_test_message ("%s", error->message);
+  /* The message names the file, for a person scanning many. */
+  g_assert_nonnull (strstr (error->message, basename));
+}
+
+static void
+test_file_bad (void)
+{
+  g_autoptr(Frame) frame = render_label ();
+  g_autofree char *png = save_frame (frame, "whole.png", "png");
+  g_autofree char *missing = g_build_filename (merkki_test_get_tmpdir (), "missing.png", NULL);
+  g_autofree char *empty = g_build_filename (merkki_test_get_tmpdir (), "empty.png", NULL);
+  g_autofree char *truncated = g_build_filename (merkki_test_get_tmpdir (), "truncated.png", NULL);
+  g_autofree char *garbage = g_build_filename (merkki_test_get_tmpdir (), "garbage.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (png, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (truncated, contents, (gssize) len / 2, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (garbage, "\xFF\xD8\xFFnot really a JPEG at all", -1, &error);
+  g_assert_no_error (error);
+
+  assert_file_fails (missing);
+  assert_file_fails (empty);
+  assert_file_fails (truncated);
+  assert_file_fails (garbage);
+  assert_file_fails (merkki_test_get_tmpdir ());
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  merkki_test_init (&argc, &argv);
+
+  g_test_add_func ("/decoder/text/utf8", test_text_utf8);
+  g_test_add_func ("/decoder/text/shift-jis", test_text_shift_jis);
+  g_test_add_func ("/decoder/text/latin1", test_text_latin1);
+  g_test_add_func ("/decoder/text/nul", test_text_nul);
+  g_test_add_func ("/decoder/read/label", test_read_label_live);
+  g_test_add_func ("/decoder/read/live-720p-noise", test_read_live_720p_noise);
+  g_test_add_func ("/decoder/read/binary", test_read_binary);
+  g_test_add_func ("/decoder/read/utf8", test_read_utf8);
+  g_test_add_func ("/decoder/read/small", test_read_small);
+  g_test_add_func ("/decoder/read/rotated", test_read_rotated);
+  g_test_add_func ("/decoder/read/blurred", test_read_blurred);
+  g_test_add_func ("/decoder/read/low-contrast", test_read_low_contrast);
+  g_test_add_func ("/decoder/read/inverted", test_read_inverted);
+  g_test_add_func ("/decoder/read/perspective", test_read_perspective);
+  g_test_add_func ("/decoder/read/noise", test_read_noise);
+  g_test_add_func ("/decoder/read/two-codes", test_read_two_codes);
+  g_test_add_func ("/decoder/frame/degenerate", test_degenerate_frames);
+  g_test_add_func ("/decoder/frame/huge", test_huge_frame);
+  g_test_add_func ("/decoder/file/png-jpeg", test_file_png_jpeg);
+  g_test_add_func ("/decoder/file/webp", test_file_webp);
+  g_test_add_func ("/decoder/file/exif", test_file_exif_orientation);
+  g_test_add_func ("/decoder/file/bad", test_file_bad);
+
+  return g_test_run ();
+}
