@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <qrencode.h>
+
+#include "merkki-test-media.h"
+
+#define QUIET_ZONE 4
+
+static QRcode *
+encode (const guint8 *payload,
+        gsize         len)
+{
+  QRcode *qr = QRcode_encodeData ((int) len, payload, 0, QR_ECLEVEL_M);
+
+  g_assert_nonnull (qr);
+  return qr;
+}
+
+/* Paints @qr with its quiet zone at (@left, @top) into a GRAY8 image. */
+static void
+paint_code (const QRcode *qr,
+            guint8       *pixels,
+            int           stride,
+            int           left,
+            int           top,
+            int           module_px)
+{
+  int side = (qr->width + 2 * QUIET_ZONE) * module_px;
+
+  for (int y = 0; y < side; y++)
+    for (int x = 0; x < side; x++)
+      {
+        int mx = x / module_px - QUIET_ZONE;
+        int my = y / module_px - QUIET_ZONE;
+        gboolean dark = mx >= 0 && my >= 0 && mx < qr->width && my < qr->width
+                        && (qr->data[my * qr->width + mx] & 1) != 0;
+
+        pixels[(top + y) * stride + left + x] = dark ? 20 : 235;
+      }
+}
+
+guint8 *
+merkki_test_draw_frame (const guint8 *payload,
+                        gsize         len,
+                        int           width,
+                        int           height,
+                        int           module_px)
+{
+  guint8 *pixels = g_malloc ((gsize) width * height);
+
+  /* A soft diagonal gradient with faint stripes: not a flat colour a
+   * decoder can skip at no cost, and no false finder patterns. */
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      pixels[y * width + x] = (guint8) (90 + (x + y) * 80 / (width + height) + ((x / 24 + y / 40) % 2) * 6);
+
+  if (payload != NULL)
+    {
+      QRcode *qr = encode (payload, len);
+      int side = (qr->width + 2 * QUIET_ZONE) * module_px;
+
+      g_assert_cmpint (side, <=, width);
+      g_assert_cmpint (side, <=, height);
+      paint_code (qr, pixels, width, (width - side) / 2, (height - side) / 2, module_px);
+      QRcode_free (qr);
+    }
+
+  return pixels;
+}
+
+gboolean
+merkki_test_write_qr_image (const char    *path,
+                            const guint8  *payload,
+                            gsize          len,
+                            int            module_px,
+                            GError       **error)
+{
+  QRcode *qr = encode (payload, len);
+  int side = (qr->width + 2 * QUIET_ZONE) * module_px;
+  g_autofree guint8 *gray = g_malloc ((gsize) side * side);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, side, side);
+  guint8 *rgb = gdk_pixbuf_get_pixels (pixbuf);
+  int rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  const char *type;
+
+  paint_code (qr, gray, side, 0, 0, module_px);
+  QRcode_free (qr);
+
+  for (int y = 0; y < side; y++)
+    for (int x = 0; x < side; x++)
+      memset (rgb + y * rowstride + x * 3, gray[y * side + x], 3);
+
+  if (g_str_has_suffix (path, ".png"))
+    type = "png";
+  else if (g_str_has_suffix (path, ".jpg") || g_str_has_suffix (path, ".jpeg"))
+    type = "jpeg";
+  else if (g_str_has_suffix (path, ".webp"))
+    type = "webp";
+  else
+    g_assert_not_reached ();
+
+  return gdk_pixbuf_save (pixbuf, path, type, error, NULL);
+}
+
+gboolean
+merkki_test_write_qr_video (const char    *path,
+                            const guint8  *payload,
+                            gsize          len,
+                            int            width,
+                            int            height,
+                            int            fps,
+                            int            blank_frames,
+                            int            code_frames,
+                            GError       **error)
+{
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) src = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+  g_autofree char *description = NULL;
+  g_autofree guint8 *blank = NULL;
+  g_autofree guint8 *code = NULL;
+  const char *encode_mux;
+  int module_px;
+  gboolean ok = TRUE;
+
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+
+  /* Sharp enough for a code: a low quantizer, frequent key frames. */
+  if (g_str_has_suffix (path, ".webm"))
+    encode_mux = "vp8enc deadline=1 cpu-used=8 max-quantizer=20 keyframe-max-dist=10 ! webmmux";
+  else if (g_str_has_suffix (path, ".mkv"))
+    encode_mux = "vp8enc deadline=1 cpu-used=8 max-quantizer=20 keyframe-max-dist=10 ! matroskamux";
+  else if (g_str_has_suffix (path, ".ogg") || g_str_has_suffix (path, ".ogv"))
+    encode_mux = "theoraenc quality=50 keyframe-force=10 ! oggmux";
+  else
+    g_assert_not_reached ();
+
+  description = g_strdup_printf ("appsrc name=src format=time block=true max-bytes=%d "
+                                 "! videoconvert ! %s ! filesink name=sink",
+                                 width * height * 4, encode_mux);
+  pipeline = gst_parse_launch (description, error);
+  if (pipeline == NULL)
+    return FALSE;
+
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (sink, "location", path, NULL);
+  caps = gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "GRAY8",
+                              "width", G_TYPE_INT, width,
+                              "height", G_TYPE_INT, height,
+                              "framerate", GST_TYPE_FRACTION, fps, 1,
+                              NULL);
+  g_object_set (src, "caps", caps, NULL);
+
+  /* The module size a phone held at a label would give: about a third of
+   * the frame's height for the whole code. */
+  if (payload != NULL)
+    {
+      QRcode *qr = encode (payload, len);
+
+      module_px = MAX (2, height / 3 / (qr->width + 2 * QUIET_ZONE));
+      QRcode_free (qr);
+    }
+  else
+    module_px = 1;
+
+  blank = merkki_test_draw_frame (NULL, 0, width, height, 1);
+  if (payload != NULL)
+    code = merkki_test_draw_frame (payload, len, width, height, module_px);
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+
+  for (int i = 0; i < blank_frames + code_frames; i++)
+    {
+      const guint8 *pixels = (i < blank_frames || code == NULL) ? blank : code;
+      GstBuffer *buffer = gst_buffer_new_memdup (pixels, (gsize) width * height);
+
+      GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (i, GST_SECOND, fps);
+      GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, GST_SECOND, fps);
+      if (gst_app_src_push_buffer (GST_APP_SRC (src), buffer) != GST_FLOW_OK)
+        break;
+    }
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+
+  bus = gst_element_get_bus (pipeline);
+  message = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (message == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "writing %s timed out", path);
+      ok = FALSE;
+    }
+  else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      gst_message_parse_error (message, error, NULL);
+      ok = FALSE;
+    }
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return ok;
+}
+
+char *
+merkki_test_hex (const guint8 *bytes,
+                 gsize         len)
+{
+  GString *hex = g_string_sized_new (len * 2);
+
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  return g_string_free (hex, FALSE);
+}
