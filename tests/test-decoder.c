@@ -6,179 +6,11 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
-#include <qrencode.h>
 
 #include "merkki-decoder.h"
 #include "merkki-error.h"
+#include "merkki-test-qr.h"
 #include "merkki-test-utils.h"
-
-/* How a code is pictured: the test draws each code itself, from the bytes,
- * so that every read can be compared with the exact bytes it was made of. */
-typedef struct {
-  double   module_px;    /* pixels per module at the code's centre; 0 for 4 */
-  double   angle;        /* rotation, degrees */
-  double   tilt;         /* perspective: 0 is a flat view */
-  int      blur;         /* box blur radius, pixels */
-  int      black;        /* grey level of dark modules */
-  int      white;        /* grey level of light modules and background; 0 for 255 */
-  int      noise;        /* amplitude of uniform noise */
-  gboolean invert;       /* light modules on a dark background */
-  int      padding;      /* bytes at the end of each row (stride - width) */
-  int      width;        /* frame size; 0 for just around the code */
-  int      height;
-} Scene;
-
-
-typedef struct {
-  guint8 *pixels;
-  int     width;
-  int     height;
-  int     stride;
-} Frame;
-
-static void
-frame_free (Frame *frame)
-{
-  g_free (frame->pixels);
-  g_free (frame);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Frame, frame_free)
-
-static QRcode *
-encode (const guint8 *data,
-        gsize         len)
-{
-  QRcode *qr = QRcode_encodeData ((int) len, data, 0, QR_ECLEVEL_M);
-
-  g_assert_nonnull (qr);
-  return qr;
-}
-
-/* Whether the point (@u, @v), in modules from the code's top-left corner,
- * is dark. The quiet zone and everything around it are light. */
-static gboolean
-module_is_dark (const QRcode *qr,
-                double        u,
-                double        v)
-{
-  int x = (int) floor (u), y = (int) floor (v);
-
-  if (x < 0 || y < 0 || x >= qr->width || y >= qr->width)
-    return FALSE;
-  return (qr->data[y * qr->width + x] & 1) != 0;
-}
-
-static void
-box_blur (guint8 *pixels,
-          int     width,
-          int     height,
-          int     radius)
-{
-  g_autofree guint8 *copy = g_memdup2 (pixels, (gsize) width * height);
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        int sum = 0, n = 0;
-
-        for (int dy = -radius; dy <= radius; dy++)
-          for (int dx = -radius; dx <= radius; dx++)
-            {
-              int sx = x + dx, sy = y + dy;
-
-              if (sx >= 0 && sy >= 0 && sx < width && sy < height)
-                {
-                  sum += copy[sy * width + sx];
-                  n++;
-                }
-            }
-        pixels[y * width + x] = (guint8) (sum / n);
-      }
-}
-
-/* Draws @qr as @scene says: each pixel is supersampled 3×3 through the
- * inverse of the rotation and a projective tilt. */
-static Frame *
-render (const QRcode *qr,
-        const Scene  *given)
-{
-  Scene defaults = *given;
-  const Scene *scene = &defaults;
-  Frame *frame = g_new0 (Frame, 1);
-  double side;
-  double a;
-  g_autofree guint8 *packed = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-
-  if (defaults.module_px == 0)
-    defaults.module_px = 4;
-  if (defaults.white == 0)
-    defaults.white = 255;
-  side = (qr->width + 8) * scene->module_px;
-  a = -scene->angle * G_PI / 180.0;
-
-  frame->width = scene->width > 0 ? scene->width : (int) ceil (side * 1.5);
-  frame->height = scene->height > 0 ? scene->height : frame->width;
-  frame->stride = frame->width + scene->padding;
-  packed = g_malloc ((gsize) frame->width * frame->height);
-
-  for (int y = 0; y < frame->height; y++)
-    for (int x = 0; x < frame->width; x++)
-      {
-        int dark = 0;
-
-        for (int sy = 0; sy < 3; sy++)
-          for (int sx = 0; sx < 3; sx++)
-            {
-              double px = x + (sx + 0.5) / 3 - frame->width / 2.0;
-              double py = y + (sy + 0.5) / 3 - frame->height / 2.0;
-              double w = 1 + scene->tilt * py / side;
-              double rx = (px / w) * cos (a) - (py / w) * sin (a);
-              double ry = (px / w) * sin (a) + (py / w) * cos (a);
-
-              dark += module_is_dark (qr, rx / scene->module_px + qr->width / 2.0,
-                                      ry / scene->module_px + qr->width / 2.0);
-            }
-        packed[y * frame->width + x] = (guint8) (scene->white - (scene->white - scene->black) * dark / 9);
-      }
-
-  if (scene->blur > 0)
-    box_blur (packed, frame->width, frame->height, scene->blur);
-
-  for (gsize i = 0; i < (gsize) frame->width * frame->height; i++)
-    {
-      int v = packed[i];
-
-      if (scene->noise > 0)
-        v += g_rand_int_range (rand, -scene->noise, scene->noise + 1);
-      v = CLAMP (v, 0, 255);
-      packed[i] = (guint8) (scene->invert ? 255 - v : v);
-    }
-
-  /* The padding is filled with a pattern a decoder that ignores the
-   * stride would trip on. */
-  frame->pixels = g_malloc ((gsize) frame->stride * frame->height);
-  for (int y = 0; y < frame->height; y++)
-    {
-      memcpy (frame->pixels + (gsize) y * frame->stride, packed + (gsize) y * frame->width, frame->width);
-      for (int x = frame->width; x < frame->stride; x++)
-        frame->pixels[(gsize) y * frame->stride + x] = (x & 1) ? 0 : 255;
-    }
-
-  return frame;
-}
-
-static Frame *
-render_bytes (const guint8 *data,
-              gsize         len,
-              const Scene  *scene)
-{
-  QRcode *qr = encode (data, len);
-  Frame *frame = render (qr, scene);
-
-  QRcode_free (qr);
-  return frame;
-}
 
 /* Asserts that @results holds exactly one code, of exactly @len bytes
  * @data. */
@@ -200,11 +32,11 @@ assert_one_code (GPtrArray    *results,
 
 static void
 assert_scene_reads (const char       *payload,
-                    const Scene      *scene,
+                    const MerkkiTestScene      *scene,
                     MerkkiDecodeMode  mode)
 {
   g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
-  g_autoptr(Frame) frame = render_bytes ((const guint8 *) payload, strlen (payload), scene);
+  g_autoptr(MerkkiTestFrame) frame = merkki_test_qr_render_bytes ((const guint8 *) payload, strlen (payload), scene);
   g_autoptr(GPtrArray) results = NULL;
 
   results = merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
@@ -269,7 +101,7 @@ test_text_nul (void)
 static void
 test_read_label_live (void)
 {
-  Scene scene = { .width = 640, .height = 480 };
+  MerkkiTestScene scene = { .width = 640, .height = 480 };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_LIVE);
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
@@ -278,7 +110,7 @@ test_read_label_live (void)
 static void
 test_read_live_720p_noise (void)
 {
-  Scene scene = { .module_px = 6, .noise = 40, .white = 220, .black = 30,
+  MerkkiTestScene scene = { .module_px = 6, .noise = 40, .white = 220, .black = 30,
                   .width = 1280, .height = 720, .padding = 64 };
 
   assert_scene_reads ("https://www.csa.gov.sg/our-programmes/certification-and-labelling-schemes/"
@@ -290,7 +122,7 @@ static void
 test_read_binary (void)
 {
   g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
-  Scene scene = { 0 };
+  MerkkiTestScene scene = { 0 };
   guint8 all[256];
   const guint8 nuls[] = { 0, 0, 'C', 'S', 'A', 0, 0xFF, 0 };
   const guint8 *payloads[] = { all, nuls };
@@ -301,7 +133,7 @@ test_read_binary (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
     {
-      g_autoptr(Frame) frame = render_bytes (payloads[i], lens[i], &scene);
+      g_autoptr(MerkkiTestFrame) frame = merkki_test_qr_render_bytes (payloads[i], lens[i], &scene);
       g_autoptr(GPtrArray) results = NULL;
 
       results = merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
@@ -313,7 +145,7 @@ test_read_binary (void)
 static void
 test_read_utf8 (void)
 {
-  Scene scene = { 0 };
+  MerkkiTestScene scene = { 0 };
 
   assert_scene_reads ("Tietoturvamerkki – Traficom ✓ 网络安全标签 சைபர்", &scene, MERKKI_DECODE_STILL);
 }
@@ -321,7 +153,7 @@ test_read_utf8 (void)
 static void
 test_read_small (void)
 {
-  Scene scene = { .module_px = 1.5 };
+  MerkkiTestScene scene = { .module_px = 1.5 };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
@@ -333,7 +165,7 @@ test_read_rotated (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (angles); i++)
     {
-      Scene scene = { .angle = angles[i] };
+      MerkkiTestScene scene = { .angle = angles[i] };
 
       g_test_message ("rotated by %g°", angles[i]);
       assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
@@ -343,7 +175,7 @@ test_read_rotated (void)
 static void
 test_read_blurred (void)
 {
-  Scene scene = { .module_px = 6, .blur = 3 };
+  MerkkiTestScene scene = { .module_px = 6, .blur = 3 };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
@@ -351,7 +183,7 @@ test_read_blurred (void)
 static void
 test_read_low_contrast (void)
 {
-  Scene scene = { .black = 120, .white = 150 };
+  MerkkiTestScene scene = { .black = 120, .white = 150 };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
@@ -359,7 +191,7 @@ test_read_low_contrast (void)
 static void
 test_read_inverted (void)
 {
-  Scene scene = { .invert = TRUE };
+  MerkkiTestScene scene = { .invert = TRUE };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
@@ -367,7 +199,7 @@ test_read_inverted (void)
 static void
 test_read_perspective (void)
 {
-  Scene scene = { .module_px = 5, .tilt = 0.6, .angle = 10 };
+  MerkkiTestScene scene = { .module_px = 5, .tilt = 0.6, .angle = 10 };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
@@ -375,7 +207,7 @@ test_read_perspective (void)
 static void
 test_read_noise (void)
 {
-  Scene scene = { .noise = 90, .padding = 13 };
+  MerkkiTestScene scene = { .noise = 90, .padding = 13 };
 
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
@@ -384,9 +216,9 @@ static void
 test_read_two_codes (void)
 {
   g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
-  Scene scene = { 0 };
-  g_autoptr(Frame) left = render_bytes ((const guint8 *) "left", 4, &scene);
-  g_autoptr(Frame) right = render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
+  MerkkiTestScene scene = { 0 };
+  g_autoptr(MerkkiTestFrame) left = merkki_test_qr_render_bytes ((const guint8 *) "left", 4, &scene);
+  g_autoptr(MerkkiTestFrame) right = merkki_test_qr_render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
   int width = left->width + right->width;
   int height = MAX (left->height, right->height);
   g_autofree guint8 *pixels = g_malloc ((gsize) width * height);
@@ -442,7 +274,7 @@ test_huge_frame (void)
 {
   g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
   const int side = 10000;
-  QRcode *qr = encode ((const guint8 *) LABEL, strlen (LABEL));
+  QRcode *qr = merkki_test_qr_encode ((const guint8 *) LABEL, strlen (LABEL));
   int module_px = 60;
   int origin = side / 2 - qr->width * module_px / 2;
   g_autofree guint8 *pixels = g_malloc ((gsize) side * side);
@@ -451,7 +283,7 @@ test_huge_frame (void)
   memset (pixels, 255, (gsize) side * side);
   for (int y = 0; y < qr->width * module_px; y++)
     for (int x = 0; x < qr->width * module_px; x++)
-      if (module_is_dark (qr, (double) x / module_px, (double) y / module_px))
+      if (merkki_test_qr_is_dark (qr, (double) x / module_px, (double) y / module_px))
         pixels[(gsize) (origin + y) * side + origin + x] = 0;
   QRcode_free (qr);
 
@@ -467,7 +299,7 @@ test_huge_frame (void)
 /* Files ------------------------------------------------------------------- */
 
 static GdkPixbuf *
-pixbuf_from_frame (const Frame *frame,
+pixbuf_from_frame (const MerkkiTestFrame *frame,
                    gboolean     mirror)
 {
   GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, frame->width, frame->height);
@@ -487,7 +319,7 @@ pixbuf_from_frame (const Frame *frame,
 }
 
 static char *
-save_frame (const Frame *frame,
+save_frame (const MerkkiTestFrame *frame,
             const char  *name,
             const char  *type)
 {
@@ -500,12 +332,12 @@ save_frame (const Frame *frame,
   return path;
 }
 
-static Frame *
+static MerkkiTestFrame *
 render_label (void)
 {
-  Scene scene = { 0 };
+  MerkkiTestScene scene = { 0 };
 
-  return render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
+  return merkki_test_qr_render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
 }
 
 static void
@@ -522,7 +354,7 @@ assert_file_reads (const char *path)
 static void
 test_file_png_jpeg (void)
 {
-  g_autoptr(Frame) frame = render_label ();
+  g_autoptr(MerkkiTestFrame) frame = render_label ();
   g_autofree char *png = save_frame (frame, "label.png", "png");
   g_autofree char *jpeg = save_frame (frame, "label.jpg", "jpeg");
 
@@ -548,7 +380,7 @@ pixbuf_can_write (const char *name)
 static void
 test_file_webp (void)
 {
-  g_autoptr(Frame) frame = render_label ();
+  g_autoptr(MerkkiTestFrame) frame = render_label ();
   g_autofree char *webp = NULL;
 
   /* build-aux/install-deps.sh installs webp-pixbuf-loader, which can
@@ -569,7 +401,7 @@ test_file_webp (void)
 static void
 test_file_exif_orientation (void)
 {
-  g_autoptr(Frame) frame = render_label ();
+  g_autoptr(MerkkiTestFrame) frame = render_label ();
   g_autoptr(GdkPixbuf) mirrored = pixbuf_from_frame (frame, TRUE);
   g_autoptr(GdkPixbuf) turned = gdk_pixbuf_rotate_simple (mirrored, GDK_PIXBUF_ROTATE_CLOCKWISE);
   g_autoptr(GError) error = NULL;
@@ -618,7 +450,7 @@ assert_file_fails (const char *path)
 static void
 test_file_bad (void)
 {
-  g_autoptr(Frame) frame = render_label ();
+  g_autoptr(MerkkiTestFrame) frame = render_label ();
   g_autofree char *png = save_frame (frame, "whole.png", "png");
   g_autofree char *missing = g_build_filename (merkki_test_get_tmpdir (), "missing.png", NULL);
   g_autofree char *empty = g_build_filename (merkki_test_get_tmpdir (), "empty.png", NULL);
