@@ -17,7 +17,7 @@ packages=(
   # Tests: codes, comparison decoders, virtual display, accessibility, validators
   qrencode zbar-tools zxing-cpp-tools imagemagick xvfb xauth dbus dbus-x11
   at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0
-  desktop-file-utils appstream appstream-util flatpak-builder
+  desktop-file-utils appstream appstream-util flatpak-builder libxml2-utils man-db
   poppler-utils openssl curl valgrind
   # Fonts covering Latin, Tamil and Han, so text renders as glyphs rather than boxes
   fonts-noto-core fonts-noto-cjk fonts-dejavu-core
