@@ -277,8 +277,9 @@ test_sources_pinned (void)
     }
 }
 
-/* Reads the "| `pkg` | runtime |" and "| `pkg` | module NAME |" rows of
- * flatpak/RUNTIME-CONTENTS.md into pkg-config name → provider. */
+/* Reads the "| `pkg` | runtime |", "| `pkg` | module NAME |" and
+ * "| `pkg` | tests only |" rows of flatpak/RUNTIME-CONTENTS.md into
+ * pkg-config name → provider. */
 static GHashTable *
 load_runtime_contents (void)
 {
@@ -306,8 +307,10 @@ load_runtime_contents (void)
       name = g_strstrip (g_strdup (cells[1]));
       provider = g_strstrip (g_strdup (cells[2]));
       g_assert_true (g_str_has_prefix (name, "`") && g_str_has_suffix (name, "`"));
-      if (!g_str_equal (provider, "runtime") && !g_str_has_prefix (provider, "module "))
-        g_error ("RUNTIME-CONTENTS.md: %s is provided by “%s”, neither “runtime” nor “module NAME”", name, provider);
+      if (!g_str_equal (provider, "runtime") && !g_str_equal (provider, "tests only") &&
+          !g_str_has_prefix (provider, "module "))
+        g_error ("RUNTIME-CONTENTS.md: %s is provided by “%s”, not “runtime”, “module NAME” or “tests only”",
+                 name, provider);
 
       g_hash_table_insert (providers,
                            g_strndup (name + 1, strlen (name) - 2),
@@ -316,6 +319,71 @@ load_runtime_contents (void)
 
   g_assert_cmpuint (g_hash_table_size (providers), >, 0);
   return providers;
+}
+
+static gboolean
+is_elf (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  /* Only the first bytes matter, but installed files are small enough. */
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return length > 4 && memcmp (contents, "\177ELF", 4) == 0;
+}
+
+/* A library documented as "tests only" must not be needed by any program
+ * or library that `meson install` ships: reads the NEEDED entries of every
+ * installed ELF file with readelf. */
+static void
+assert_not_shipped (json_t *dependency)
+{
+  const char *name = string_member (dependency, "name");
+  g_autofree char *installed_path = merkki_test_build_path ("meson-info/intro-installed.json");
+  json_t *installed = load_json (installed_path);
+  json_t *link_args = json_object_get (dependency, "link_args");
+  const char *build_file;
+  json_t *install_path;
+  guint elf_files = 0;
+
+  json_object_foreach (installed, build_file, install_path)
+    {
+      g_autofree char *out = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+      size_t i;
+      json_t *arg;
+      const char *argv[] = { "readelf", "--dynamic", build_file, NULL };
+
+      if (!is_elf (build_file))
+        continue;
+      elf_files++;
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, &out, NULL, &status, &error);
+      g_assert_no_error (error);
+      g_spawn_check_wait_status (status, &error);
+      g_assert_no_error (error);
+
+      json_array_foreach (link_args, i, arg)
+        {
+          const char *library = json_string_value (arg);
+          g_autofree char *base = NULL;
+          g_autofree char *needed = NULL;
+
+          if (library == NULL || !g_str_has_suffix (library, ".so"))
+            continue;
+          base = g_path_get_basename (library);
+          needed = g_strdup_printf ("Shared library: [%s", base);
+          if (strstr (out, needed) != NULL)
+            g_error ("%s is documented as used by the tests only, but the installed %s needs %s",
+                     name, build_file, base);
+        }
+    }
+
+  g_assert_cmpuint (elf_files, >, 0);
+  json_decref (installed);
 }
 
 static void
@@ -342,7 +410,9 @@ test_linked_libraries_available (void)
                  "runtime has it or which manifest module builds it", name);
 
       g_test_message ("%s: %s", name, provider);
-      if (g_str_has_prefix (provider, "module "))
+      if (g_str_equal (provider, "tests only"))
+        assert_not_shipped (dependency);
+      else if (g_str_has_prefix (provider, "module "))
         {
           const char *module_name = provider + strlen ("module ");
 
