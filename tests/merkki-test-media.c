@@ -6,73 +6,12 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
-#include <qrencode.h>
 
 #include "merkki-test-media.h"
+#include "merkki-test-qr.h"
 
+/* Modules of the quiet zone around a code, as merkki-test-qr draws it. */
 #define QUIET_ZONE 4
-
-static QRcode *
-encode (const guint8 *payload,
-        gsize         len)
-{
-  QRcode *qr = QRcode_encodeData ((int) len, payload, 0, QR_ECLEVEL_M);
-
-  g_assert_nonnull (qr);
-  return qr;
-}
-
-/* Paints @qr with its quiet zone at (@left, @top) into a GRAY8 image. */
-static void
-paint_code (const QRcode *qr,
-            guint8       *pixels,
-            int           stride,
-            int           left,
-            int           top,
-            int           module_px)
-{
-  int side = (qr->width + 2 * QUIET_ZONE) * module_px;
-
-  for (int y = 0; y < side; y++)
-    for (int x = 0; x < side; x++)
-      {
-        int mx = x / module_px - QUIET_ZONE;
-        int my = y / module_px - QUIET_ZONE;
-        gboolean dark = mx >= 0 && my >= 0 && mx < qr->width && my < qr->width
-                        && (qr->data[my * qr->width + mx] & 1) != 0;
-
-        pixels[(top + y) * stride + left + x] = dark ? 20 : 235;
-      }
-}
-
-guint8 *
-merkki_test_draw_frame (const guint8 *payload,
-                        gsize         len,
-                        int           width,
-                        int           height,
-                        int           module_px)
-{
-  guint8 *pixels = g_malloc ((gsize) width * height);
-
-  /* A soft diagonal gradient with faint stripes: not a flat colour a
-   * decoder can skip at no cost, and no false finder patterns. */
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      pixels[y * width + x] = (guint8) (90 + (x + y) * 80 / (width + height) + ((x / 24 + y / 40) % 2) * 6);
-
-  if (payload != NULL)
-    {
-      QRcode *qr = encode (payload, len);
-      int side = (qr->width + 2 * QUIET_ZONE) * module_px;
-
-      g_assert_cmpint (side, <=, width);
-      g_assert_cmpint (side, <=, height);
-      paint_code (qr, pixels, width, (width - side) / 2, (height - side) / 2, module_px);
-      QRcode_free (qr);
-    }
-
-  return pixels;
-}
 
 gboolean
 merkki_test_write_qr_image (const char    *path,
@@ -81,20 +20,16 @@ merkki_test_write_qr_image (const char    *path,
                             int            module_px,
                             GError       **error)
 {
-  QRcode *qr = encode (payload, len);
-  int side = (qr->width + 2 * QUIET_ZONE) * module_px;
-  g_autofree guint8 *gray = g_malloc ((gsize) side * side);
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, side, side);
+  MerkkiTestScene scene = { .module_px = module_px };
+  g_autoptr(MerkkiTestFrame) frame = merkki_test_qr_render_bytes (payload, len, &scene);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, frame->width, frame->height);
   guint8 *rgb = gdk_pixbuf_get_pixels (pixbuf);
   int rowstride = gdk_pixbuf_get_rowstride (pixbuf);
   const char *type;
 
-  paint_code (qr, gray, side, 0, 0, module_px);
-  QRcode_free (qr);
-
-  for (int y = 0; y < side; y++)
-    for (int x = 0; x < side; x++)
-      memset (rgb + y * rowstride + x * 3, gray[y * side + x], 3);
+  for (int y = 0; y < frame->height; y++)
+    for (int x = 0; x < frame->width; x++)
+      memset (rgb + y * rowstride + x * 3, frame->pixels[y * frame->stride + x], 3);
 
   if (g_str_has_suffix (path, ".png"))
     type = "png";
@@ -126,11 +61,14 @@ merkki_test_write_qr_video (const char    *path,
   g_autoptr(GstBus) bus = NULL;
   g_autoptr(GstMessage) message = NULL;
   g_autofree char *description = NULL;
-  g_autofree guint8 *blank = NULL;
-  g_autofree guint8 *code = NULL;
+  g_autoptr(MerkkiTestFrame) blank = NULL;
+  g_autoptr(MerkkiTestFrame) code = NULL;
+  MerkkiTestScene scene = { .clutter = TRUE, .noise = 6, .width = width, .height = height };
   const char *encode_mux;
-  int module_px;
   gboolean ok = TRUE;
+
+  /* GStreamer's GRAY8 rows are 4-byte aligned; the frames here are packed. */
+  g_assert_cmpint (width % 4, ==, 0);
 
   if (!gst_is_initialized ())
     gst_init (NULL, NULL);
@@ -163,28 +101,27 @@ merkki_test_write_qr_video (const char    *path,
                               NULL);
   g_object_set (src, "caps", caps, NULL);
 
-  /* The module size a phone held at a label would give: about a third of
-   * the frame's height for the whole code. */
   if (payload != NULL)
     {
-      QRcode *qr = encode (payload, len);
+      QRcode *qr = merkki_test_qr_encode (payload, len);
 
-      module_px = MAX (2, height / 3 / (qr->width + 2 * QUIET_ZONE));
+      /* The module size a phone held at a label would give: about a third
+       * of the frame's height for the whole code. */
+      scene.module_px = MAX (2, height / 3 / (qr->width + 2 * QUIET_ZONE));
+      code = merkki_test_qr_render (qr, &scene);
       QRcode_free (qr);
     }
-  else
-    module_px = 1;
 
-  blank = merkki_test_draw_frame (NULL, 0, width, height, 1);
-  if (payload != NULL)
-    code = merkki_test_draw_frame (payload, len, width, height, module_px);
+  /* The same background with the code far outside the frame. */
+  scene.offset_x = 100 * width;
+  blank = merkki_test_qr_render_bytes ((const guint8 *) "-", 1, &scene);
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
 
   for (int i = 0; i < blank_frames + code_frames; i++)
     {
-      const guint8 *pixels = (i < blank_frames || code == NULL) ? blank : code;
-      GstBuffer *buffer = gst_buffer_new_memdup (pixels, (gsize) width * height);
+      const MerkkiTestFrame *frame = (i < blank_frames || code == NULL) ? blank : code;
+      GstBuffer *buffer = gst_buffer_new_memdup (frame->pixels, (gsize) width * height);
 
       GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (i, GST_SECOND, fps);
       GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, GST_SECOND, fps);
