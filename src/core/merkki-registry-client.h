@@ -28,7 +28,7 @@ typedef struct {
   char          *etag;           /* SNAPSHOT: the ETag we have, or NULL */
 
   /* Answer */
-  MerkkiOutcome  outcome;        /* FOUND, NOT_FOUND or ERROR */
+  MerkkiOutcome  outcome;        /* FOUND, NOT_FOUND or ERROR (SKIPPED until run) */
   MerkkiRecord  *record;         /* LABEL found */
   GPtrArray     *records;        /* SEARCH and SNAPSHOT: MerkkiRecord, owned */
   char          *snapshot_generated;  /* SNAPSHOT: ISO 8601 */
@@ -75,7 +75,27 @@ void merkki_registry_client_set_ca_file  (MerkkiRegistryClient *self,
  * one curl multi handle and returns when all have an answer. Blocking: call
  * from a worker thread. Each request ends FOUND, NOT_FOUND or ERROR; a
  * hostile or broken answer is ERROR for that request only. Cancelling ends
- * the unfinished ones with MERKKI_ERROR_CANCELLED. Thread-safe. */
+ * the unfinished ones with MERKKI_ERROR_CANCELLED. Thread-safe.
+ *
+ * What counts as what:
+ * - LABEL: 200 with a record whose scheme and id are the ones asked is
+ *   FOUND; a record about another label is ERROR (INVALID_DATA).
+ * - SEARCH: 200 {"records": [...]}: every record is strictly checked and
+ *   must have the asked scheme, brand and model (case-insensitively);
+ *   one that does not makes the whole answer ERROR (never dropped
+ *   silently, never passed on). Over 1000 records is ERROR (TOO_LARGE).
+ *   An empty list is NOT_FOUND.
+ * - 404 {"error": "not-found"} is NOT_FOUND; a 404 without it is ERROR
+ *   (HTTP): a web server that is not a registry, usually a wrong address.
+ * - SNAPSHOT: 200 is FOUND with records, snapshot_generated and new_etag;
+ *   the document's "registry" must be the request's registry_id. 304 (to
+ *   an If-None-Match sent with the request's etag) is FOUND with
+ *   not_modified set, records NULL and new_etag = etag.
+ * - Policy (ERROR before any connection): plain http to anything but
+ *   127.0.0.0/8, ::1 or "localhost" is REFUSED; a base URL that is not
+ *   http(s), or has a user name, query or fragment, is CONFIG. Redirects
+ *   are followed only to the same scheme, host and port, at most 3; any
+ *   other is REFUSED. */
 void merkki_registry_client_run (MerkkiRegistryClient *self,
                                  GPtrArray            *requests,
                                  GCancellable         *cancellable);
