@@ -486,6 +486,80 @@ test_cli_lookup_demo (void)
   run_result_clear (&result);
 }
 
+/* The development profile configured (not built) from the same tree: what
+ * it would install must sit beside this build's files. Only programs and
+ * the files they share by design may be at the same paths. */
+static void
+test_devel_variant_beside_release (void)
+{
+  const char *meson = g_getenv ("MERKKI_MESON");
+  g_autofree char *devel_build = g_build_filename (merkki_test_get_tmpdir (), "devel-build", NULL);
+  g_autofree char *devel_info = g_build_filename (devel_build, "meson-info", "intro-installed.json", NULL);
+  g_autofree char *release_info = merkki_test_build_path ("meson-info/intro-installed.json");
+  json_t *options = load_build_info ("buildoptions");
+  g_autofree char *prefix_option = g_strconcat ("--prefix=", build_option (options, "prefix"), NULL);
+  g_autofree char *gui_option = g_strconcat ("-Dgui=", build_option (options, "gui"), NULL);
+  g_autoptr(GHashTable) release_paths = g_hash_table_new (g_str_hash, g_str_equal);
+  json_t *release;
+  json_t *devel;
+  json_error_t json_error;
+  const char *key;
+  json_t *value;
+  guint devel_named = 0;
+  RunResult result;
+
+  if (g_str_equal (APP_ID, BASE_APP_ID ".Devel"))
+    {
+      g_test_skip ("this build is the development profile already");
+      json_decref (options);
+      return;
+    }
+
+  {
+    const char *argv[] = { meson, "setup", devel_build, g_getenv ("MERKKI_SOURCE_ROOT"),
+                           "-Dprofile=development", prefix_option, gui_option, NULL };
+
+    g_assert_true (run (argv, NULL, &result));
+    assert_exit_ok (&result, "meson setup -Dprofile=development");
+    run_result_clear (&result);
+  }
+  json_decref (options);
+
+  release = json_load_file (release_info, 0, &json_error);
+  g_assert_nonnull (release);
+  devel = json_load_file (devel_info, 0, &json_error);
+  g_assert_nonnull (devel);
+
+  json_object_foreach (release, key, value)
+    g_hash_table_add (release_paths, (gpointer) json_string_value (value));
+
+  json_object_foreach (devel, key, value)
+    {
+      const char *path = json_string_value (value);
+      g_autofree char *name = g_path_get_basename (path);
+      gboolean shared_by_design;
+
+      g_assert_nonnull (path);
+      if (g_str_has_prefix (name, BASE_APP_ID ".Devel"))
+        devel_named++;
+
+      /* Programs, the man page, the schema (one schema ID, the same file)
+       * and the translations are the same files in both variants. */
+      shared_by_design = strstr (path, "/bin/") != NULL ||
+                         strstr (path, "/man/") != NULL ||
+                         strstr (path, "/glib-2.0/schemas/") != NULL ||
+                         strstr (path, "/locale/") != NULL;
+      if (!shared_by_design && g_hash_table_contains (release_paths, path))
+        g_error ("the development profile would overwrite the release's %s", path);
+    }
+
+  /* Desktop file, metainfo, app icon and symbolic icon. */
+  g_assert_cmpuint (devel_named, >=, 4);
+
+  json_decref (release);
+  json_decref (devel);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -501,6 +575,7 @@ main (int    argc,
   g_test_add_func ("/install/translations", test_translations);
   g_test_add_func ("/install/programs", test_programs);
   g_test_add_func ("/install/cli-lookup-demo", test_cli_lookup_demo);
+  g_test_add_func ("/install/devel-variant-beside-release", test_devel_variant_beside_release);
 
   return g_test_run ();
 }
