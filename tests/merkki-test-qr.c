@@ -104,7 +104,7 @@ merkki_test_qr_render (const QRcode          *qr,
   MerkkiTestFrame *frame = g_new0 (MerkkiTestFrame, 1);
   g_autofree guint8 *packed = NULL;
   g_autoptr(GRand) rand = NULL;
-  double side, a, centre_x, centre_y;
+  double side, a, cos_a, sin_a, centre_x, centre_y;
 
   if (defaults.module_px == 0)
     defaults.module_px = 4;
@@ -113,6 +113,8 @@ merkki_test_qr_render (const QRcode          *qr,
   rand = g_rand_new_with_seed (scene->seed != 0 ? scene->seed : 42);
   side = (qr->width + 8) * scene->module_px;
   a = -scene->angle * G_PI / 180.0;
+  cos_a = cos (a);
+  sin_a = sin (a);
 
   frame->width = scene->width > 0 ? scene->width : (int) ceil (side * 1.5);
   frame->height = scene->height > 0 ? scene->height : frame->width;
@@ -127,6 +129,18 @@ merkki_test_qr_render (const QRcode          *qr,
     for (int x = 0; x < frame->width; x++)
       {
         int dark = 0, inside = 0;
+        double cx = x + 0.5 - centre_x, cy = y + 0.5 - centre_y;
+        double cw = 1 + scene->tilt * cy / side;
+        double cu = ((cx / cw) * cos_a - (cy / cw) * sin_a) / scene->module_px;
+        double cv = ((cx / cw) * sin_a + (cy / cw) * cos_a) / scene->module_px;
+
+        /* Far from the code: background, without supersampling. */
+        if (cw > 0.1 && (fabs (cu) > qr->width / 2.0 + 6 || fabs (cv) > qr->width / 2.0 + 6))
+          {
+            if (!scene->clutter)
+              packed[(gsize) y * frame->width + x] = (guint8) scene->white;
+            continue;
+          }
 
         for (int sy = 0; sy < 3; sy++)
           for (int sx = 0; sx < 3; sx++)
@@ -134,8 +148,8 @@ merkki_test_qr_render (const QRcode          *qr,
               double px = x + (sx + 0.5) / 3 - centre_x;
               double py = y + (sy + 0.5) / 3 - centre_y;
               double w = 1 + scene->tilt * py / side;
-              double rx = (px / w) * cos (a) - (py / w) * sin (a);
-              double ry = (px / w) * sin (a) + (py / w) * cos (a);
+              double rx = (px / w) * cos_a - (py / w) * sin_a;
+              double ry = (px / w) * sin_a + (py / w) * cos_a;
               double u = rx / scene->module_px + qr->width / 2.0;
               double v = ry / scene->module_px + qr->width / 2.0;
 

@@ -118,6 +118,44 @@ test_read_live_720p_noise (void)
                       &scene, MERKKI_DECODE_LIVE);
 }
 
+/* A big live frame is looked at in turns: whole but downscaled, then its
+ * centre at full resolution. A small code aimed at is read within two
+ * frames, a big one anywhere at the first. */
+static void
+test_read_live_turns (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  MerkkiTestScene small = { .module_px = 2.5, .width = 1920, .height = 1080, .noise = 6 };
+  MerkkiTestScene big = { .module_px = 8, .width = 1920, .height = 1080, .offset_x = 700,
+                          .offset_y = -300, .noise = 6 };
+  g_autoptr(MerkkiTestFrame) small_frame =
+    merkki_test_qr_render_bytes ((const guint8 *) LABEL, strlen (LABEL), &small);
+  g_autoptr(MerkkiTestFrame) big_frame =
+    merkki_test_qr_render_bytes ((const guint8 *) LABEL, strlen (LABEL), &big);
+  guint small_reads = 0;
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(GPtrArray) results =
+        merkki_decoder_decode_gray8 (decoder, small_frame->pixels, small_frame->width,
+                                     small_frame->height, small_frame->stride, MERKKI_DECODE_LIVE);
+
+      small_reads += results->len;
+    }
+  g_assert_cmpuint (small_reads, >=, 1);
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(GPtrArray) results =
+        merkki_decoder_decode_gray8 (decoder, big_frame->pixels, big_frame->width,
+                                     big_frame->height, big_frame->stride, MERKKI_DECODE_LIVE);
+
+      /* The second call looks at the centre only, where the code is not. */
+      if (i == 0)
+        assert_one_code (results, (const guint8 *) LABEL, strlen (LABEL));
+    }
+}
+
 static void
 test_read_binary (void)
 {
@@ -294,6 +332,17 @@ test_huge_frame (void)
 
       assert_one_code (results, (const guint8 *) LABEL, strlen (LABEL));
     }
+}
+
+/* A small code in a big photo: the downscaled picture has too few pixels
+ * per module, the full-resolution pass reads it. */
+static void
+test_small_code_in_big_frame (void)
+{
+  MerkkiTestScene scene = { .module_px = 2.5, .width = 4000, .height = 3000, .offset_x = 900,
+                            .offset_y = -600, .clutter = TRUE, .noise = 8 };
+
+  assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
 
 /* Files ------------------------------------------------------------------- */
@@ -488,6 +537,7 @@ main (int   argc,
   g_test_add_func ("/decoder/text/nul", test_text_nul);
   g_test_add_func ("/decoder/read/label", test_read_label_live);
   g_test_add_func ("/decoder/read/live-720p-noise", test_read_live_720p_noise);
+  g_test_add_func ("/decoder/read/live-turns", test_read_live_turns);
   g_test_add_func ("/decoder/read/binary", test_read_binary);
   g_test_add_func ("/decoder/read/utf8", test_read_utf8);
   g_test_add_func ("/decoder/read/small", test_read_small);
@@ -500,6 +550,7 @@ main (int   argc,
   g_test_add_func ("/decoder/read/two-codes", test_read_two_codes);
   g_test_add_func ("/decoder/frame/degenerate", test_degenerate_frames);
   g_test_add_func ("/decoder/frame/huge", test_huge_frame);
+  g_test_add_func ("/decoder/frame/small-code-in-big-frame", test_small_code_in_big_frame);
   g_test_add_func ("/decoder/file/png-jpeg", test_file_png_jpeg);
   g_test_add_func ("/decoder/file/webp", test_file_webp);
   g_test_add_func ("/decoder/file/exif", test_file_exif_orientation);

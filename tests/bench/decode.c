@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -464,9 +465,23 @@ run_still_benchmark (GPtrArray *samples)
     g_unlink (blank);
 }
 
+/* Thread CPU time in ms: the budget is for one core, and other programs
+ * may share it while the benchmark runs. */
+static double
+cpu_ms (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1000.0 + now.tv_nsec / 1e6;
+}
+
 /* The LIVE path on 1280×720 frames: codes of several sizes, angles and
  * places on a cluttered, noisy background, and frames without a code (the
- * usual case while the camera is moved), each timed several times. */
+ * usual case while the camera is moved). Each frame is given several
+ * times, as a camera does while a code is held still; a code counts as
+ * read when one of the first two calls reads it, since the LIVE path
+ * looks at a big frame in turns. */
 static void
 run_live_benchmark (void)
 {
@@ -495,23 +510,28 @@ run_live_benchmark (void)
       g_autoptr(MerkkiTestFrame) frame =
         merkki_test_qr_render_bytes ((const guint8 *) payload, strlen (payload), &scene);
 
+      gboolean seen = FALSE;
+
       with_code += has_code;
       for (guint r = 0; r < repeats; r++)
         {
-          gint64 start = g_get_monotonic_time ();
+          double start = cpu_ms ();
           g_autoptr(GPtrArray) codes =
             merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
                                          frame->stride, MERKKI_DECODE_LIVE);
-          double ms = elapsed_ms (start);
+          double ms = cpu_ms () - start;
 
           g_array_append_val (has_code ? times : empty_times, ms);
-          if (r == 0 && has_code && codes->len == 1 &&
+          if (r < 2 && !seen && has_code && codes->len == 1 &&
               g_str_equal (((MerkkiDecodedCode *) g_ptr_array_index (codes, 0))->text, payload))
-            read++;
+            {
+              seen = TRUE;
+              read++;
+            }
         }
     }
 
-  printf ("\nLIVE path, 1280×720 GRAY8 frames (budget: 20 ms on one core)\n");
+  printf ("\nLIVE path, 1280×720 GRAY8 frames, CPU time of a call (budget: 20 ms on one core)\n");
   printf ("%-28s %8s %12s %10s\n", "frames", "read", "median ms", "p95 ms");
   printf ("%-28s %5u/%-2u %12.1f %10.1f\n", "with a code", read, with_code,
           percentile (times, 50), percentile (times, 95));
