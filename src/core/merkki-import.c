@@ -325,8 +325,8 @@ row_to_record (Import       *import,
   g_autoptr(GDate) expires_from_id = NULL;
   g_autoptr(GError) error = NULL;
   MerkkiRecordStatus status;
-  const char *level_text = cell (import, row, COLUMN_LEVEL);
-  const char *status_text = cell (import, row, COLUMN_STATUS);
+  const char *level_text;
+  const char *status_text;
   guint64 level = 0;
   gboolean ok = TRUE;
   gboolean issued_ok, expires_ok;
@@ -350,6 +350,10 @@ row_to_record (Import       *import,
                    row->fields->len, import->n_header_fields);
       return NULL;
     }
+
+  /* Only now that the row has every column may its cells be read. */
+  level_text = cell (import, row, COLUMN_LEVEL);
+  status_text = cell (import, row, COLUMN_STATUS);
 
   for (Column column = COLUMN_ID; column <= COLUMN_MODEL; column++)
     {
