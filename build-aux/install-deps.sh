@@ -19,6 +19,8 @@ packages=(
   at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0
   desktop-file-utils appstream appstream-util flatpak-builder libxml2-utils man-db
   poppler-utils openssl curl valgrind
+  # TLS for GIO (the https registry tests serve TLS with libsoup)
+  glib-networking
   # Fonts covering Latin, Tamil and Han, so text renders as glyphs rather than boxes
   fonts-noto-core fonts-noto-cjk fonts-dejavu-core
 )

@@ -29,6 +29,8 @@ struct _MerkkiHostileServer
 
   char              *url;
   guint              port;
+  const char        *scheme;       /* "http" or "https" */
+  GTlsCertificate   *certificate;  /* NULL for plain http */
 
   GThread           *thread;
   GMainContext      *context;
@@ -556,6 +558,7 @@ deliver (MerkkiHostileServer *self,
     case MERKKI_HOSTILE_REDIRECT_OTHER_HOST:
     case MERKKI_HOSTILE_REDIRECT_LOCALHOST:
     case MERKKI_HOSTILE_REDIRECT_OTHER_PORT:
+    case MERKKI_HOSTILE_REDIRECT_OTHER_SCHEME:
     case MERKKI_HOSTILE_REDIRECT_SAME_HOST:
     case MERKKI_HOSTILE_REDIRECT_LOOP:
       soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
@@ -692,20 +695,25 @@ on_request_cb (SoupServer        *soup,
     switch ((int) answer->mode)
       {
       case MERKKI_HOSTILE_REDIRECT_OTHER_HOST:
-        answer->location = g_strdup_printf ("http://127.0.0.2:%u%s", self->port, rest);
+        answer->location = g_strdup_printf ("%s://127.0.0.2:%u%s", self->scheme, self->port, rest);
         break;
       case MERKKI_HOSTILE_REDIRECT_LOCALHOST:
-        answer->location = g_strdup_printf ("http://localhost:%u%s", self->port, rest);
+        answer->location = g_strdup_printf ("%s://localhost:%u%s", self->scheme, self->port, rest);
         break;
       case MERKKI_HOSTILE_REDIRECT_OTHER_PORT:
-        answer->location = g_strdup_printf ("http://127.0.0.1:%u%s", self->port % 65535 + 1, rest);
+        answer->location = g_strdup_printf ("%s://127.0.0.1:%u%s", self->scheme, self->port % 65535 + 1, rest);
+        break;
+      case MERKKI_HOSTILE_REDIRECT_OTHER_SCHEME:
+        answer->location = g_strdup_printf ("%s://127.0.0.1:%u%s",
+                                            g_str_equal (self->scheme, "https") ? "http" : "https",
+                                            self->port, rest);
         break;
       case MERKKI_HOSTILE_REDIRECT_SAME_HOST:
         /* Relative, as servers often send it. */
         answer->location = g_strconcat ("/redirected", rest, NULL);
         break;
       case MERKKI_HOSTILE_REDIRECT_LOOP:
-        answer->location = g_strdup_printf ("http://127.0.0.1:%u%s", self->port, rest);
+        answer->location = g_strdup_printf ("%s://127.0.0.1:%u%s", self->scheme, self->port, rest);
         break;
       default:
         break;
@@ -738,18 +746,21 @@ server_thread (gpointer user_data)
 
   g_main_context_push_thread_default (self->context);
 
-  self->soup = soup_server_new ("server-header", "merkki-hostile/1", NULL);
+  self->soup = soup_server_new ("server-header", "merkki-hostile/1",
+                                "tls-certificate", self->certificate,
+                                NULL);
   soup_server_add_handler (self->soup, NULL, on_request_cb, self, NULL);
 
   loopback = g_inet_address_new_from_string ("127.0.0.1");
   address = g_inet_socket_address_new (loopback, 0);
-  soup_server_listen (self->soup, address, 0, &error);
+  soup_server_listen (self->soup, address,
+                      self->certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
   g_assert_no_error (error);
 
   uris = soup_server_get_uris (self->soup);
   g_assert_nonnull (uris);
   self->port = g_uri_get_port (uris->data);
-  self->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  self->url = g_strdup_printf ("%s://127.0.0.1:%u", self->scheme, self->port);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   g_mutex_lock (&self->mutex);
@@ -768,10 +779,13 @@ server_thread (gpointer user_data)
   return NULL;
 }
 
-MerkkiHostileServer *
-merkki_hostile_server_new (void)
+static MerkkiHostileServer *
+start (GTlsCertificate *certificate)
 {
   MerkkiHostileServer *self = g_new0 (MerkkiHostileServer, 1);
+
+  self->certificate = certificate;
+  self->scheme = certificate != NULL ? "https" : "http";
 
   g_mutex_init (&self->mutex);
   g_cond_init (&self->ready_cond);
@@ -790,6 +804,25 @@ merkki_hostile_server_new (void)
   g_mutex_unlock (&self->mutex);
 
   return self;
+}
+
+MerkkiHostileServer *
+merkki_hostile_server_new (void)
+{
+  return start (NULL);
+}
+
+MerkkiHostileServer *
+merkki_hostile_server_new_tls (const char *cert_file,
+                               const char *key_file)
+{
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate;
+
+  certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+  g_assert_no_error (error);
+
+  return start (certificate);
 }
 
 static gboolean
@@ -816,6 +849,7 @@ merkki_hostile_server_free (MerkkiHostileServer *self)
   g_main_context_unref (self->context);
   g_ptr_array_unref (self->held);
   g_hash_table_unref (self->path_modes);
+  g_clear_object (&self->certificate);
   g_free (self->registry_id);
   g_free (self->last_request);
   g_free (self->url);

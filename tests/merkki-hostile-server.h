@@ -57,9 +57,12 @@ typedef enum {
   MERKKI_HOSTILE_LYING_LENGTH_SHORT,   /* Content-Length half the valid body, which is
                                         * sent whole anyway */
   MERKKI_HOSTILE_RESET_MID_BODY,       /* half the valid body, then a TCP reset */
-  MERKKI_HOSTILE_REDIRECT_OTHER_HOST,  /* 302 to http://127.0.0.2:PORT/same-path */
+  MERKKI_HOSTILE_REDIRECT_OTHER_HOST,  /* 302 to http://127.0.0.2:PORT/same-path (https
+                                        * for a TLS server, as for the next three) */
   MERKKI_HOSTILE_REDIRECT_LOCALHOST,   /* 302 to http://localhost:PORT/same-path */
   MERKKI_HOSTILE_REDIRECT_OTHER_PORT,  /* 302 to http://127.0.0.1:OTHER-PORT/same-path */
+  MERKKI_HOSTILE_REDIRECT_OTHER_SCHEME, /* 302 to the same host, port and path with
+                                        * the other scheme (https → http: a downgrade) */
   MERKKI_HOSTILE_REDIRECT_SAME_HOST,   /* 302 to /redirected/same-path on this server */
   MERKKI_HOSTILE_REDIRECT_LOOP,        /* 302 to the same path, forever */
   MERKKI_HOSTILE_OTHER_ID,             /* 200, a valid record for another ID of the
@@ -84,6 +87,11 @@ typedef struct _MerkkiHostileServer MerkkiHostileServer;
 
 /* Starts a server in VALID mode on 127.0.0.1, a random port. */
 MerkkiHostileServer *merkki_hostile_server_new            (void);
+/* Starts a server in VALID mode speaking https, with the certificate and
+ * key in PEM files (tests/data/tls: a certificate for 127.0.0.1 and
+ * localhost signed by tests/data/tls/test-ca.pem). */
+MerkkiHostileServer *merkki_hostile_server_new_tls        (const char *cert_file,
+                                                           const char *key_file);
 /* Stops the server (closing every connection it holds open) and frees it. */
 void                 merkki_hostile_server_free           (MerkkiHostileServer *self);
 
@@ -102,7 +110,7 @@ void                 merkki_hostile_server_set_delay      (MerkkiHostileServer *
 void                 merkki_hostile_server_set_registry_id (MerkkiHostileServer *self,
                                                             const char          *registry_id);
 
-/* "http://127.0.0.1:PORT", no trailing slash. */
+/* "http://127.0.0.1:PORT" (https for a TLS server), no trailing slash. */
 const char          *merkki_hostile_server_get_url        (MerkkiHostileServer *self);
 guint                merkki_hostile_server_get_port       (MerkkiHostileServer *self);
 /* How many requests reached a handler so far. */

@@ -5,6 +5,7 @@
 
 #include "merkki-core.h"
 #include "merkki-hostile-server.h"
+#include "merkki-registry-server.h"
 #include "merkki-test-utils.h"
 
 /* Short limits keep the suite fast; one test runs with the defaults. */
@@ -579,6 +580,144 @@ test_bad_base_url (Fixture       *fixture,
   }
 }
 
+/* ---- https ------------------------------------------------------------- */
+
+static MerkkiHostileServer *
+start_tls_server (void)
+{
+  g_autofree char *cert = merkki_test_data_path ("tls/test-server.pem");
+  g_autofree char *key = merkki_test_data_path ("tls/test-server.key");
+
+  return merkki_hostile_server_new_tls (cert, key);
+}
+
+static void
+test_tls_untrusted (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(MerkkiHostileServer) server = start_tls_server ();
+  g_autoptr(MerkkiRegistryRequest) request =
+    merkki_registry_request_new_label ("sg-csa", merkki_hostile_server_get_url (server), "sg-cls", CLS_ID);
+
+  /* The test CA is not trusted by default: no answer is read. */
+  g_assert_true (g_str_has_prefix (merkki_hostile_server_get_url (server), "https://"));
+  run_one (fixture->client, request);
+  assert_error (request, MERKKI_ERROR_NETWORK);
+  g_assert_nonnull (strstr (request->error->message, "secure connection"));
+  g_assert_cmpuint (merkki_hostile_server_get_n_requests (server), ==, 0);
+}
+
+static void
+test_tls_trusted (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(MerkkiHostileServer) server = start_tls_server ();
+  g_autofree char *ca = merkki_test_data_path ("tls/test-ca.pem");
+  g_autofree char *localhost = g_strdup_printf ("https://localhost:%u",
+                                                merkki_hostile_server_get_port (server));
+  g_autoptr(MerkkiRegistryRequest) by_address =
+    merkki_registry_request_new_label ("sg-csa", merkki_hostile_server_get_url (server), "sg-cls", CLS_ID);
+  g_autoptr(MerkkiRegistryRequest) by_name =
+    merkki_registry_request_new_label ("sg-csa", localhost, "sg-cls", CLS_ID);
+  g_autoptr(MerkkiRegistryRequest) broken =
+    merkki_registry_request_new_label ("sg-csa", merkki_hostile_server_get_url (server), "sg-cls", CLS_ID);
+  g_autoptr(MerkkiRegistryRequest) downgrade =
+    merkki_registry_request_new_label ("sg-csa", merkki_hostile_server_get_url (server), "sg-cls", CLS_ID);
+
+  merkki_registry_client_set_ca_file (fixture->client, ca);
+
+  run_one (fixture->client, by_address);
+  g_assert_cmpint (by_address->outcome, ==, MERKKI_OUTCOME_FOUND);
+  g_assert_cmpstr (by_address->record->id, ==, CLS_ID);
+
+  run_one (fixture->client, by_name);
+  g_assert_cmpint (by_name->outcome, ==, MERKKI_OUTCOME_FOUND);
+
+  /* Hostile answers are as hostile inside TLS. */
+  merkki_hostile_server_set_mode (server, MERKKI_HOSTILE_RESET_MID_BODY);
+  run_one (fixture->client, broken);
+  assert_error (broken, MERKKI_ERROR_NETWORK);
+
+  /* https must not be redirected down to http, even on the same host and port. */
+  merkki_hostile_server_set_mode (server, MERKKI_HOSTILE_REDIRECT_OTHER_SCHEME);
+  run_one (fixture->client, downgrade);
+  assert_error (downgrade, MERKKI_ERROR_REFUSED);
+}
+
+/* ---- Against the real registry server ---------------------------------- */
+
+static MerkkiRegistryServer *
+start_registry_server (const char *data_file)
+{
+  g_autoptr(MerkkiRegistryServer) server = merkki_registry_server_new ();
+  g_autofree char *path = merkki_test_data_path (data_file);
+  g_autoptr(GError) error = NULL;
+
+  merkki_registry_server_load_file (server, path, &error);
+  g_assert_no_error (error);
+  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&server);
+}
+
+static void
+test_registry_server (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(MerkkiRegistryServer) csa_server = start_registry_server ("csa.json");
+  g_autoptr(MerkkiRegistryServer) traficom_server = start_registry_server ("traficom.json");
+  const char *csa = merkki_registry_server_get_url (csa_server);
+  const char *traficom = merkki_registry_server_get_url (traficom_server);
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_registry_request_free);
+  MerkkiRegistryRequest *label, *unknown, *partner, *non_ascii, *snapshot;
+
+  label = merkki_registry_request_new_label ("sg-csa", csa, "sg-cls", "CSA/310829/2002");
+  unknown = merkki_registry_request_new_label ("sg-csa", csa, "sg-cls", "CSA/311229/9999");
+  /* Traficom spells this product "TEST REVONTULI" / "camera pro 4". */
+  partner = merkki_registry_request_new_search ("fi-traficom", traficom, "fi-ttm",
+                                                "Test Revontuli", "Camera Pro 4");
+  non_ascii = merkki_registry_request_new_search ("sg-csa", csa, "sg-cls", "TEST ÄÄNI", "kaiutin ö1");
+  snapshot = merkki_registry_request_new_snapshot ("sg-csa", csa, NULL);
+  g_ptr_array_add (requests, label);
+  g_ptr_array_add (requests, unknown);
+  g_ptr_array_add (requests, partner);
+  g_ptr_array_add (requests, non_ascii);
+  g_ptr_array_add (requests, snapshot);
+
+  merkki_registry_client_run (fixture->client, requests, NULL);
+
+  g_assert_cmpint (label->outcome, ==, MERKKI_OUTCOME_FOUND);
+  g_assert_cmpstr (label->record->brand, ==, "Test Revontuli");
+  g_assert_cmpint (label->record->level, ==, 4);
+
+  g_assert_cmpint (unknown->outcome, ==, MERKKI_OUTCOME_NOT_FOUND);
+  g_assert_no_error (unknown->error);
+
+  g_assert_cmpint (partner->outcome, ==, MERKKI_OUTCOME_FOUND);
+  g_assert_cmpuint (partner->records->len, ==, 1);
+  g_assert_cmpstr (((MerkkiRecord *) g_ptr_array_index (partner->records, 0))->id, ==,
+                   "test-revontuli-camera-pro-4");
+
+  g_assert_cmpint (non_ascii->outcome, ==, MERKKI_OUTCOME_FOUND);
+  g_assert_cmpstr (((MerkkiRecord *) g_ptr_array_index (non_ascii->records, 0))->id, ==,
+                   "CSA/301129/2009");
+
+  g_assert_cmpint (snapshot->outcome, ==, MERKKI_OUTCOME_FOUND);
+  g_assert_cmpuint (snapshot->records->len, ==, 9);
+  g_assert_nonnull (snapshot->new_etag);
+
+  /* Asked again with its ETag, the server says nothing changed. */
+  {
+    g_autoptr(MerkkiRegistryRequest) again =
+      merkki_registry_request_new_snapshot ("sg-csa", csa, snapshot->new_etag);
+
+    run_one (fixture->client, again);
+    g_assert_cmpint (again->outcome, ==, MERKKI_OUTCOME_FOUND);
+    g_assert_true (again->not_modified);
+  }
+}
+
 /* ---- Concurrency and cancellation -------------------------------------- */
 
 static void
@@ -760,6 +899,9 @@ main (int   argc,
   ADD ("search-many-records", test_search_many_records);
   ADD ("plain-http-refused", test_plain_http_refused);
   ADD ("bad-base-url", test_bad_base_url);
+  ADD ("tls-untrusted", test_tls_untrusted);
+  ADD ("tls-trusted", test_tls_trusted);
+  ADD ("registry-server", test_registry_server);
   ADD ("concurrent", test_concurrent);
   ADD ("one-bad-registry", test_one_bad_registry_spoils_nothing);
   ADD ("cancel", test_cancel);
