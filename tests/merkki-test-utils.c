@@ -105,3 +105,29 @@ merkki_test_build_path (const char *relative)
   g_assert_nonnull (root);
   return g_build_filename (root, relative, NULL);
 }
+
+GDate *
+merkki_test_date (const char *iso)
+{
+  GDate *date = merkki_date_parse_iso (iso);
+
+  g_assert_nonnull (date);
+  return date;
+}
+
+MerkkiRecord *
+merkki_test_record_new (const char         *scheme,
+                        const char         *id,
+                        int                 level,
+                        MerkkiRecordStatus  status)
+{
+  MerkkiRecord *record = merkki_record_new ();
+
+  record->scheme = g_strdup (scheme);
+  record->id = g_strdup (id);
+  record->level = level;
+  record->status = status;
+  record->brand = g_strdup ("Demo");
+  record->model = g_strdup ("Model");
+  return record;
+}

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "merkki-record.h"
+
 G_BEGIN_DECLS
 
 /* g_test_init() plus a hermetic environment: XDG_DATA_HOME,
@@ -23,5 +25,14 @@ char       *merkki_test_build_path  (const char *relative);
 
 /* Recursively removes @path; for fixtures' teardown. */
 void        merkki_test_rm_rf       (const char *path);
+
+/* A "YYYY-MM-DD" date; the test fails if it is not one. */
+GDate        *merkki_test_date       (const char         *iso);
+
+/* A record with the required fields set (brand "Demo", model "Model"). */
+MerkkiRecord *merkki_test_record_new (const char         *scheme,
+                                      const char         *id,
+                                      int                 level,
+                                      MerkkiRecordStatus  status);
 
 G_END_DECLS
