@@ -20,25 +20,12 @@ record_for (MerkkiLabelRef     *ref,
             MerkkiRecordStatus  status,
             const char         *expires)
 {
-  MerkkiRecord *record = merkki_record_new ();
+  const char *scheme = merkki_label_ref_get_scheme (ref);
+  MerkkiRecord *record = merkki_test_record_new (scheme, merkki_label_ref_get_id (ref),
+                                                 g_str_equal (scheme, "sg-cls") ? 3 : 0, status);
 
-  record->scheme = g_strdup (merkki_label_ref_get_scheme (ref));
-  record->id = g_strdup (merkki_label_ref_get_id (ref));
-  record->level = g_str_equal (record->scheme, "sg-cls") ? 3 : 0;
-  record->status = status;
-  record->brand = g_strdup ("Demo Aurora");
-  record->model = g_strdup ("Hub 2");
   record->expires = expires != NULL ? merkki_date_parse_iso (expires) : NULL;
   return record;
-}
-
-static GDate *
-date (const char *iso)
-{
-  GDate *d = merkki_date_parse_iso (iso);
-
-  g_assert_nonnull (d);
-  return d;
 }
 
 static MerkkiVerdict
@@ -50,7 +37,7 @@ compute (const char         *payload,
 {
   g_autoptr(MerkkiLabelRef) ref = parse (payload);
   g_autoptr(MerkkiRecord) record = NULL;
-  g_autoptr(GDate) today = date (today_iso);
+  g_autoptr(GDate) today = merkki_test_date (today_iso);
 
   if (outcome == MERKKI_OUTCOME_FOUND)
     record = record_for (ref, status, record_expires);
@@ -218,7 +205,7 @@ test_rules (void)
 static void
 test_never_valid_without_record (void)
 {
-  g_autoptr(GDate) today = date ("2027-06-01");
+  g_autoptr(GDate) today = merkki_test_date ("2027-06-01");
   const char *payloads[] = { SG, FI, DE };
 
   for (gsize i = 0; i < G_N_ELEMENTS (payloads); i++)
@@ -236,7 +223,7 @@ test_never_valid_without_record (void)
 static void
 test_record_of_another_label (void)
 {
-  g_autoptr(GDate) today = date ("2027-06-01");
+  g_autoptr(GDate) today = merkki_test_date ("2027-06-01");
   g_autoptr(MerkkiLabelRef) ref = parse (SG);
   g_autoptr(MerkkiLabelRef) fi = parse (FI);
   g_autoptr(MerkkiRecord) other_id = record_for (ref, ACTIVE, "2028-12-31");
@@ -270,7 +257,7 @@ test_every_verdict_reachable (void)
             {
               g_autoptr(MerkkiLabelRef) ref = parse (payloads[p]);
               g_autoptr(MerkkiRecord) record = NULL;
-              g_autoptr(GDate) today = date (days[d]);
+              g_autoptr(GDate) today = merkki_test_date (days[d]);
               MerkkiVerdict v;
 
               if (o == MERKKI_OUTCOME_FOUND && merkki_label_ref_get_id (ref) != NULL)

@@ -88,6 +88,9 @@ merkki_cli_main (int    argc,
                  char **argv)
 {
   setlocale (LC_ALL, "");
+  /* Each command parses its options from its own argv, whose argv[0] is
+   * the command name; the help's usage line should name the program. */
+  g_set_prgname ("merkki-cli");
   merkki_core_init ();
   textdomain (GETTEXT_PACKAGE);
 
