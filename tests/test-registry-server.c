@@ -283,6 +283,8 @@ test_search (Fixture       *fixture,
     /* Case-insensitive, + as a space, surrounding space ignored. */
     { "/v1/labels/sg-cls?brand=TEST+POHJOLA&model=gateway+x3", "CSA/300929/2001" },
     { "/v1/labels/sg-cls?model=%20gateway%20x3%20&brand=test%20pohjola", "CSA/300929/2001" },
+    /* Runs of blanks (a no-break space too) count as one. */
+    { "/v1/labels/sg-cls?brand=test%20%20%09pohjola&model=gateway%C2%A0x3", "CSA/300929/2001" },
     /* The partner registry spells it TEST REVONTULI / camera pro 4. */
     { "/v1/labels/fi-ttm?brand=Test%20Revontuli&model=Camera%20Pro%204", "test-revontuli-camera-pro-4" },
     /* Non-ASCII: upper case, and a decomposed Ä (A + U+0308). */
@@ -447,6 +449,42 @@ test_snapshot_etag (Fixture       *fixture,
   stale = get_snapshot_if_none_match (fixture, etag);
   g_assert_cmpuint (stale->status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_one (stale->headers, "ETag"), ==, new_etag);
+}
+
+static void
+test_replace (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autoptr(MerkkiRegistryData) update = g_new0 (MerkkiRegistryData, 1);
+  g_autoptr(Answer) record = NULL;
+  g_autoptr(Answer) snapshot = NULL;
+  g_autofree char *old_brand = NULL;
+  g_autofree char *new_brand = NULL;
+  MerkkiRecord *revoked = merkki_record_new ();
+
+  /* A later file with the same label replaces the record, everywhere. */
+  update->registry = g_strdup ("sg-csa");
+  update->generated = g_strdup ("2026-11-28T00:00:00Z");
+  update->records = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_record_free);
+  revoked->scheme = g_strdup ("sg-cls");
+  revoked->id = g_strdup ("CSA/310729/2003");
+  revoked->level = 1;
+  revoked->status = MERKKI_RECORD_STATUS_REVOKED;
+  revoked->brand = g_strdup ("Test Sininen Uusi");
+  revoked->model = g_strdup ("Plug Mini");
+  g_ptr_array_add (update->records, revoked);
+  merkki_registry_server_add_data (fixture->server, update);
+
+  record = get (fixture, "/v1/labels/sg-cls/CSA%2F310729%2F2003");
+  g_assert_cmpstr (json_get_string (record->json, "status"), ==, "revoked");
+
+  old_brand = search_ids (fixture, "/v1/labels/sg-cls?brand=Test+Sininen&model=Plug+Mini");
+  g_assert_cmpstr (old_brand, ==, "");
+  new_brand = search_ids (fixture, "/v1/labels/sg-cls?brand=test+sininen+uusi&model=plug+mini");
+  g_assert_cmpstr (new_brand, ==, "CSA/310729/2003");
+
+  snapshot = get (fixture, "/v1/snapshot");
+  g_assert_cmpuint (json_array_size (json_object_get (snapshot->json, "records")), ==, 9 + 7);
 }
 
 static void
@@ -683,6 +721,7 @@ main (int    argc,
   ADD ("search/without-query", test_search_without_query);
   ADD ("snapshot/content", test_snapshot);
   ADD ("snapshot/etag", test_snapshot_etag);
+  ADD ("replace", test_replace);
   ADD ("unknown-paths", test_unknown_paths);
   ADD ("methods", test_methods);
   ADD ("n-requests", test_n_requests);

@@ -26,6 +26,8 @@ struct _MerkkiRegistryServer
   char         *generated;
   gboolean      demo;
   GPtrArray    *records;        /* MerkkiRecord*, owned, in load order */
+  GPtrArray    *brand_keys;     /* fold_for_search() of each record's brand */
+  GPtrArray    *model_keys;     /* ... and model, at the same index */
   GHashTable   *by_key;         /* "scheme\nid" -> index into @records */
   GBytes       *snapshot;       /* the serialized snapshot, NULL when stale */
   char         *snapshot_etag;
@@ -60,16 +62,36 @@ record_key (const char *scheme,
 }
 
 /* Brands and models are compared as people read them: without regard to
- * case or to how an accented letter happens to be encoded. */
+ * case, to how an accented letter happens to be encoded, or to how many
+ * blanks separate the words. NULL for text that is not UTF-8. */
 static char *
 fold_for_search (const char *text)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
-  g_autofree char *normalized = g_utf8_normalize (stripped, -1, G_NORMALIZE_ALL);
+  g_autofree char *normalized = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
+  g_autofree char *folded = NULL;
+  GString *words;
 
   if (normalized == NULL)
     return NULL;
-  return g_utf8_casefold (normalized, -1);
+
+  folded = g_utf8_casefold (normalized, -1);
+  words = g_string_new (NULL);
+  for (const char *p = folded; *p != '\0'; p++)
+    {
+      if (g_ascii_isspace (*p))
+        {
+          if (words->len > 0 && words->str[words->len - 1] != ' ')
+            g_string_append_c (words, ' ');
+        }
+      else
+        {
+          g_string_append_c (words, *p);
+        }
+    }
+  if (words->len > 0 && words->str[words->len - 1] == ' ')
+    g_string_truncate (words, words->len - 1);
+
+  return g_string_free (words, FALSE);
 }
 
 static void
@@ -126,6 +148,8 @@ merkki_registry_server_finalize (GObject *object)
   g_clear_pointer (&self->registry_id, g_free);
   g_clear_pointer (&self->generated, g_free);
   g_clear_pointer (&self->records, g_ptr_array_unref);
+  g_clear_pointer (&self->brand_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->model_keys, g_ptr_array_unref);
   g_clear_pointer (&self->by_key, g_hash_table_unref);
   g_clear_pointer (&self->snapshot, g_bytes_unref);
   g_clear_pointer (&self->snapshot_etag, g_free);
@@ -149,6 +173,8 @@ merkki_registry_server_init (MerkkiRegistryServer *self)
   g_mutex_init (&self->start_lock);
   g_cond_init (&self->start_cond);
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_record_free);
+  self->brand_keys = g_ptr_array_new_with_free_func (g_free);
+  self->model_keys = g_ptr_array_new_with_free_func (g_free);
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -188,12 +214,18 @@ merkki_registry_server_add_data (MerkkiRegistryServer *self,
 
           merkki_record_free (g_ptr_array_index (self->records, position));
           g_ptr_array_index (self->records, position) = merkki_record_copy (record);
+          g_free (g_ptr_array_index (self->brand_keys, position));
+          g_ptr_array_index (self->brand_keys, position) = fold_for_search (record->brand);
+          g_free (g_ptr_array_index (self->model_keys, position));
+          g_ptr_array_index (self->model_keys, position) = fold_for_search (record->model);
           g_free (key);
         }
       else
         {
           g_hash_table_insert (self->by_key, key, GUINT_TO_POINTER (self->records->len));
           g_ptr_array_add (self->records, merkki_record_copy (record));
+          g_ptr_array_add (self->brand_keys, fold_for_search (record->brand));
+          g_ptr_array_add (self->model_keys, fold_for_search (record->model));
         }
     }
 
@@ -418,24 +450,11 @@ answer_search (MerkkiRegistryServer *self,
   for (guint i = 0; i < self->records->len; i++)
     {
       const MerkkiRecord *record = g_ptr_array_index (self->records, i);
-      g_autofree char *record_brand = NULL;
-      g_autofree char *record_model = NULL;
 
-      if (!g_str_equal (record->scheme, scheme))
+      if (!g_str_equal (record->scheme, scheme) ||
+          (brand != NULL && g_strcmp0 (brand, g_ptr_array_index (self->brand_keys, i)) != 0) ||
+          (model != NULL && g_strcmp0 (model, g_ptr_array_index (self->model_keys, i)) != 0))
         continue;
-
-      if (brand != NULL)
-        {
-          record_brand = fold_for_search (record->brand);
-          if (g_strcmp0 (brand, record_brand) != 0)
-            continue;
-        }
-      if (model != NULL)
-        {
-          record_model = fold_for_search (record->model);
-          if (g_strcmp0 (model, record_model) != 0)
-            continue;
-        }
 
       json_array_append_new (records, merkki_record_to_json (record));
     }
