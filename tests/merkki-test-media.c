@@ -52,6 +52,7 @@ merkki_test_write_qr_video (const char    *path,
                             int            fps,
                             int            blank_frames,
                             int            code_frames,
+                            int            after_frames,
                             GError       **error)
 {
   g_autoptr(GstElement) pipeline = NULL;
@@ -118,9 +119,10 @@ merkki_test_write_qr_video (const char    *path,
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
 
-  for (int i = 0; i < blank_frames + code_frames; i++)
+  for (int i = 0; i < blank_frames + code_frames + after_frames; i++)
     {
-      const MerkkiTestFrame *frame = (i < blank_frames || code == NULL) ? blank : code;
+      gboolean shows_code = code != NULL && i >= blank_frames && i < blank_frames + code_frames;
+      const MerkkiTestFrame *frame = shows_code ? code : blank;
       GstBuffer *buffer = gst_buffer_new_memdup (frame->pixels, (gsize) width * height);
 
       GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (i, GST_SECOND, fps);

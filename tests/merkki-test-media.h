@@ -19,8 +19,9 @@ gboolean  merkki_test_write_qr_image   (const char    *path,
 
 /* Records a video with GStreamer: @blank_frames frames of a cluttered
  * background, then @code_frames frames showing the code on it (@payload may
- * be NULL: no code at all), at @fps; @width is a multiple of 4. The
- * container comes from the extension: webm (VP8), mkv (VP8), ogg (Theora). */
+ * be NULL: no code at all), then @after_frames of background again, at
+ * @fps; @width is a multiple of 4. The container comes from the extension:
+ * webm (VP8), mkv (VP8), ogg (Theora). */
 gboolean  merkki_test_write_qr_video   (const char    *path,
                                         const guint8  *payload,
                                         gsize          len,
@@ -29,6 +30,7 @@ gboolean  merkki_test_write_qr_video   (const char    *path,
                                         int            fps,
                                         int            blank_frames,
                                         int            code_frames,
+                                        int            after_frames,
                                         GError       **error);
 
 /* Lowercase hexadecimal of @bytes. */

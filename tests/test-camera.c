@@ -20,6 +20,7 @@ static const char code_payload[] = "https://tietoturvamerkki.fi/en/products/ttm-
 
 /* Made once: encoding video is the slow part. */
 static char *code_video;
+static char *brief_video;
 static char *blank_video;
 
 typedef struct {
@@ -212,6 +213,24 @@ test_recorded_video_from_environment (Fixture       *fixture,
   g_assert_true (fixture->bgra_ok);
 }
 
+/* A code in view for half a second of a video played in real time is read:
+ * the file is paced by the clock, so the scan branch sees frames all along
+ * rather than the few a file racing ahead of the clock would leave. */
+static void
+test_recorded_video_brief_code (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *description = file_description (brief_video);
+
+  fixture->camera = merkki_camera_new ();
+  merkki_camera_set_pipeline_description (fixture->camera, description);
+  fixture_connect (fixture);
+  run (fixture);
+
+  g_assert_cmpint (merkki_camera_get_state (fixture->camera), ==, MERKKI_CAMERA_STATE_END_OF_STREAM);
+  assert_code_once (fixture);
+}
+
 /* The same video read as merkki-cli scan reads it: as fast as the decoder
  * goes, set through the API rather than the environment. */
 static void
@@ -389,13 +408,18 @@ make_videos (void)
   g_autoptr(GError) error = NULL;
 
   code_video = g_build_filename (merkki_test_get_tmpdir (), "code.webm", NULL);
+  brief_video = g_build_filename (merkki_test_get_tmpdir (), "brief.webm", NULL);
   blank_video = g_build_filename (merkki_test_get_tmpdir (), "blank.webm", NULL);
 
   /* 1 s without, then 2 s with the code: longer than the pause after a hit. */
   merkki_test_write_qr_video (code_video, (const guint8 *) code_payload, strlen (code_payload),
-                              WIDTH, HEIGHT, FPS, FPS, 2 * FPS, &error);
+                              WIDTH, HEIGHT, FPS, FPS, 2 * FPS, 0, &error);
   g_assert_no_error (error);
-  merkki_test_write_qr_video (blank_video, NULL, 0, WIDTH, HEIGHT, FPS, FPS, 0, &error);
+  /* Half a second with the code between 1 s and 2 s without. */
+  merkki_test_write_qr_video (brief_video, (const guint8 *) code_payload, strlen (code_payload),
+                              WIDTH, HEIGHT, FPS, FPS, FPS / 2, 2 * FPS, &error);
+  g_assert_no_error (error);
+  merkki_test_write_qr_video (blank_video, NULL, 0, WIDTH, HEIGHT, FPS, FPS, 0, 0, &error);
   g_assert_no_error (error);
 }
 
@@ -413,6 +437,7 @@ main (int    argc,
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/camera/recorded-video/environment", test_recorded_video_from_environment, NULL);
+  ADD ("/camera/recorded-video/brief-code", test_recorded_video_brief_code, NULL);
   ADD ("/camera/recorded-video/every-frame", test_recorded_video_every_frame, NULL);
   ADD ("/camera/recorded-video/not-scanning", test_not_scanning, NULL);
   ADD ("/camera/no-code/blank-video", test_no_code, "blank");
@@ -427,6 +452,7 @@ main (int    argc,
 
   status = g_test_run ();
   g_free (code_video);
+  g_free (brief_video);
   g_free (blank_video);
   return status;
 }

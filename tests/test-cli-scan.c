@@ -127,7 +127,7 @@ test_video (gconstpointer data)
   g_auto(GStrv) lines = NULL;
 
   merkki_test_write_qr_video (path, (const guint8 *) utf8_payload, strlen (utf8_payload),
-                              320, 240, 15, 10, 30, &error);
+                              320, 240, 15, 10, 30, 0, &error);
   g_assert_no_error (error);
 
   run_cli (&run, (const char *[]) { "--no-lookup", "--json", path, NULL });
@@ -173,7 +173,7 @@ test_bad_input (gconstpointer data)
     g_assert_true (g_file_set_contents (path, "Not an image and not a video.\n", -1, NULL));
   else if (g_str_equal (which, "no-code.webm"))
     {
-      merkki_test_write_qr_video (path, NULL, 0, 320, 240, 15, 15, 0, &error);
+      merkki_test_write_qr_video (path, NULL, 0, 320, 240, 15, 15, 0, 0, &error);
       g_assert_no_error (error);
     }
   else

@@ -464,6 +464,8 @@ worker_thread (gpointer user_data)
                                                MERKKI_DECODE_LIVE);
           gst_video_frame_unmap (&frame);
         }
+      g_debug ("Scanned the frame at %" GST_TIME_FORMAT ": %u codes",
+               GST_TIME_ARGS (running_time), codes != NULL ? codes->len : 0);
 
       g_mutex_lock (&self->lock);
       if (codes != NULL && codes->len > 0 && self->scanning && !self->flushing)
@@ -634,28 +636,47 @@ on_bus_message_cb (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
+/* Queues and sinks per source and mode:
+ *
+ * - A live source (a camera) delivers frames at its own pace: both queues
+ *   leak, so a slow viewfinder or decoder drops frames and never delays
+ *   the other branch; the sinks do not wait for the clock.
+ * - A recorded video played for a person is paced to real time by the
+ *   sinks' clock; nothing else would hold back the file, so the queues must
+ *   not leak (a leaking queue would let the decoder race through the file
+ *   and drop nearly every frame). The worker's one-frame slot still drops
+ *   frames while a decode is under way.
+ * - A recorded video read by a program (every frame): no clock; the scan
+ *   branch holds the file back to the decoder's pace, the display branch
+ *   leaks. */
+static void
+configure_queues (MerkkiCamera *self,
+                  gboolean      live)
+{
+  g_autoptr(GstElement) display_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_display_queue");
+  g_autoptr(GstElement) scan_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_scan_queue");
+
+  g_object_set (display_queue,
+                "leaky", (live || self->every_frame) ? 2 /* downstream */ : 0,
+                "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time", (guint64) 0,
+                NULL);
+  g_object_set (scan_queue,
+                "leaky", (live && !self->every_frame) ? 2 : 0,
+                "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time", (guint64) 0,
+                NULL);
+}
+
 static void
 configure_branches (MerkkiCamera *self,
                     gboolean      live)
 {
-  g_autoptr(GstElement) display_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_display_queue");
-  g_autoptr(GstElement) scan_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_scan_queue");
   g_autoptr(GstElement) display = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_display");
   g_autoptr(GstElement) scan = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_scan");
   GstAppSinkCallbacks display_callbacks = { .new_sample = on_display_sample_cb };
   GstAppSinkCallbacks scan_callbacks = { .new_sample = on_scan_sample_cb };
-  /* A camera delivers frames when they happen; a recorded video is paced to
-   * real time, as a person would see it, unless a program reads it. */
   gboolean sync = !live && !self->every_frame;
 
-  g_object_set (display_queue,
-                "leaky", 2 /* downstream */,
-                "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time", (guint64) 0,
-                NULL);
-  g_object_set (scan_queue,
-                "leaky", self->every_frame ? 0 : 2,
-                "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time", (guint64) 0,
-                NULL);
+  configure_queues (self, live);
   g_object_set (display,
                 "max-buffers", 1, "drop", TRUE, "sync", sync,
                 "enable-last-sample", FALSE, "qos", FALSE,
@@ -725,6 +746,9 @@ launch (MerkkiCamera  *self,
   self->worker = g_thread_new ("merkki-scan", worker_thread, self);
 
   ret = gst_element_set_state (self->pipeline, GST_STATE_PLAYING);
+  /* A description can be live too ("v4l2src", "videotestsrc is-live=1"). */
+  if (ret == GST_STATE_CHANGE_NO_PREROLL && source == NULL)
+    configure_queues (self, TRUE);
   if (ret == GST_STATE_CHANGE_FAILURE)
     {
       g_autoptr(GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
