@@ -261,7 +261,10 @@ build_answer (MerkkiHostileServer *self,
 
       records = json_array ();
       json_array_append_new (records, make_record ("sg-cls", "CSA/311227/0001", "Hostile Test", "Model 1"));
-      json_array_append_new (records, make_record ("sg-cls", "CSA/311227/0002", "Hostile Test", "Model 2"));
+      if (mode == MERKKI_HOSTILE_OTHER_ID)
+        json_array_append_new (records, make_record ("fi-ttm", "hostile-2", "Hostile Test", "Model 2"));
+      else
+        json_array_append_new (records, make_record ("sg-cls", "CSA/311227/0002", "Hostile Test", "Model 2"));
       root = json_pack ("{s:s, s:s, s:o}", "registry", registry_id,
                         "generated", "2026-11-01T00:00:00Z", "records", records);
       answer->etag = g_strdup (SNAPSHOT_ETAG);

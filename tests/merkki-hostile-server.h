@@ -67,7 +67,8 @@ typedef enum {
   MERKKI_HOSTILE_REDIRECT_LOOP,        /* 302 to the same path, forever */
   MERKKI_HOSTILE_OTHER_ID,             /* 200, a valid record for another ID of the
                                         * same scheme (labels); search: for the asked
-                                        * product but another scheme */
+                                        * product but another scheme; snapshot: the
+                                        * second record is an fi-ttm one */
   MERKKI_HOSTILE_OTHER_SCHEME,         /* 200, a valid record for the same ID in another
                                         * scheme; snapshot: another registry's ID */
   MERKKI_HOSTILE_OTHER_PRODUCT,        /* search: 200, one matching record and one of

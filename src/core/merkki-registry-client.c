@@ -912,6 +912,26 @@ answer_search (Transfer *t,
   request->outcome = MERKKI_OUTCOME_FOUND;
 }
 
+/* The schemes @registry_id issues, from the bundled registries.json (read
+ * once; the schemes do not depend on configuration), or NULL for a
+ * registry Merkki does not know. */
+static const char * const *
+schemes_of_registry (const char *registry_id)
+{
+  static gsize initialized = 0;
+  static MerkkiRegistryConfig *bundled = NULL;
+  const MerkkiRegistryInfo *info;
+
+  if (g_once_init_enter (&initialized))
+    {
+      bundled = merkki_registry_config_new_bundled ();
+      g_once_init_leave (&initialized, 1);
+    }
+
+  info = merkki_registry_config_lookup (bundled, registry_id);
+  return info != NULL ? (const char * const *) info->schemes : NULL;
+}
+
 static void
 answer_snapshot (Transfer *t,
                  json_t   *root)
@@ -919,6 +939,7 @@ answer_snapshot (Transfer *t,
   MerkkiRegistryRequest *request = t->request;
   g_autoptr(GError) error = NULL;
   g_autoptr(MerkkiRegistryData) data = NULL;
+  const char * const *schemes;
 
   data = merkki_registry_data_from_json (root, &error);
   if (data == NULL)
@@ -937,6 +958,26 @@ answer_snapshot (Transfer *t,
                      _("The %s sent the data of another registry (%s)."),
                      t->registry_name, answered);
       return;
+    }
+
+  /* A registry's copy holds its own labels only: a record of another
+   * scheme (a CSA snapshot "vouching" for a Finnish label) is refused. */
+  schemes = schemes_of_registry (request->registry_id);
+  for (guint i = 0; schemes != NULL && i < data->records->len; i++)
+    {
+      MerkkiRecord *record = g_ptr_array_index (data->records, i);
+
+      if (!g_strv_contains (schemes, record->scheme))
+        {
+          g_autofree char *scheme = g_strescape (record->scheme, NULL);
+
+          transfer_fail (t, MERKKI_ERROR_INVALID_DATA,
+                         /* Translators: the first %s is a registry name, %u the
+                          * position of a record, the last %s a scheme ID ("fi-ttm"). */
+                         _("The %s sent a copy of its data with a label it does not issue (record %u, scheme %s)."),
+                         t->registry_name, i + 1, scheme);
+          return;
+        }
     }
 
   request->records = g_steal_pointer (&data->records);

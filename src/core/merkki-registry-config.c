@@ -416,11 +416,11 @@ merkki_registry_config_apply_environment (MerkkiRegistryConfig  *self,
 }
 
 MerkkiRegistryConfig *
-merkki_registry_config_new_default (void)
+merkki_registry_config_new_bundled (void)
 {
-  g_autoptr(MerkkiRegistryConfig) self = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
+  MerkkiRegistryConfig *self;
   gsize len;
   const char *data;
 
@@ -437,6 +437,15 @@ merkki_registry_config_new_default (void)
   self = merkki_registry_config_new_from_data (data, len, &error);
   if (self == NULL)
     g_error ("The bundled registries.json is broken: %s", error->message);
+
+  return self;
+}
+
+MerkkiRegistryConfig *
+merkki_registry_config_new_default (void)
+{
+  g_autoptr(MerkkiRegistryConfig) self = merkki_registry_config_new_bundled ();
+  g_autoptr(GError) error = NULL;
 
   /* A mistyped variable must not stop the app; it is reported and the
    * registries it did not name keep their addresses. Callers that want

@@ -20,6 +20,8 @@ G_DECLARE_FINAL_TYPE (MerkkiRegistryConfig, merkki_registry_config, MERKKI, REGI
 /* The bundled registries.json, then MERKKI_REGISTRY_<ID> from the
  * environment. */
 MerkkiRegistryConfig     *merkki_registry_config_new_default  (void);
+/* The bundled registries.json alone, without the environment. */
+MerkkiRegistryConfig     *merkki_registry_config_new_bundled  (void);
 MerkkiRegistryConfig     *merkki_registry_config_new_from_data (const char           *json,
                                                                 gsize                 len,
                                                                 GError              **error);
