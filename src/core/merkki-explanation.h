@@ -19,9 +19,12 @@ const char *merkki_explanation_for_level   (const char *scheme,
 char       *merkki_explanation_for_verdict (MerkkiVerdict       verdict,
                                             const MerkkiRecord *record);
 
-/* Runs @func with translations switched to @language ("fi", "zh_CN", ...)
- * for the calling code only, then back; lets the result page show one
- * explanation in a tourist's language without restarting. */
+/* merkki_explanation_for_verdict() with translations switched to @language
+ * ("fi", "zh_CN", ...) for the duration of the call, then back; lets the
+ * result page show one explanation in a tourist's language without
+ * restarting. Texts without a translation stay in English. The switch is
+ * process-wide for its duration (LANGUAGE and LC_MESSAGES): call it from
+ * the thread that shows the text, not while other threads translate. */
 char       *merkki_explanation_for_verdict_in (const char         *language,
                                                MerkkiVerdict       verdict,
                                                const MerkkiRecord *record);

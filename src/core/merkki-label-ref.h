@@ -41,7 +41,8 @@ const char      *merkki_label_ref_get_scheme          (MerkkiLabelRef *self);
 /* The canonical ID: "CSA/311227/1234", "sik-05165", the fi-ttm product id.
  * NULL unless the kind is a reference. */
 const char      *merkki_label_ref_get_id              (MerkkiLabelRef *self);
-/* The expiry date carried by the ID itself (sg-cls DDMMYY), or NULL. */
+/* The expiry date carried by the ID itself (sg-cls DDMMYY), or NULL. Owned
+ * by @self: do not free or change it. */
 GDate           *merkki_label_ref_get_expires_from_id (MerkkiLabelRef *self);
 /* Why the payload is suspicious or not a label, translated; NULL for a
  * reference. */

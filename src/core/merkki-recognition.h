@@ -37,15 +37,18 @@ MerkkiRecognitionTable *merkki_recognition_table_new_from_data (const char *json
  * for the issuing country and one for every partner of that scheme in the
  * table, in the table's order. A verdict other than VALID is recognised
  * nowhere (entries are still returned, with recognised FALSE). Returns a
- * GPtrArray of MerkkiCountryRecognition, owning them. */
+ * GPtrArray of MerkkiCountryRecognition, owning them; empty when @record
+ * is NULL or its scheme is not in the table. */
 GPtrArray *merkki_recognition_table_evaluate (MerkkiRecognitionTable *self,
                                               const MerkkiRecord     *record,
                                               MerkkiVerdict           verdict,
                                               const GDate            *today);
 
-/* Translated country name for an alpha-2 code, e.g. "Finland". */
+/* Translated country name for an alpha-2 code, e.g. "Finland"; @country
+ * itself for a code without a name yet. */
 const char *merkki_country_get_name (const char *country);
-/* Translated scheme name, e.g. "Cybersecurity Labelling Scheme (CLS)". */
+/* Translated scheme name, e.g. "Cybersecurity Labelling Scheme (CLS)";
+ * NULL for an unknown scheme. */
 const char *merkki_scheme_get_name  (const char *scheme);
 
 G_END_DECLS
