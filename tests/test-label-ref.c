@@ -124,6 +124,13 @@ static const Row rows[] = {
   /* A look-alike link wins over an ID in the same payload. */
   { "CSA/311228/1001 https://csa.gov.sg.example/", -1, SUS, "sg-cls", NULL },
 
+  /* Where a browser really goes decides. */
+  { "https://tietoturvamerkki.fi#@evil.example/en/products/x", -1, NOT, NULL, NULL },  /* the real site's front page */
+  { "https://tietoturvamerkki.fi/en/products/ruuvitag#@evil.example", -1, REF, "fi-ttm", "ruuvitag" },
+  { "https://user:pass@tietoturvamerkki.fi/en/products/ruuvitag", -1, SUS, "fi-ttm", NULL },
+  { "https://evil.example/#https://www.bsi.bund.de/SharedDocs/IT-Sicherheitskennzeichen/EN/2025/sik-05165.html", -1, SUS, "de-bsi", NULL },
+  { "https://TIETOTURVAMERKK\xc4\xb0.FI/en/products/ruuvitag", -1, SUS, "fi-ttm", NULL },  /* dotted capital I */
+
   /* Everything else. */
   { "", 0, NOT, NULL, NULL },
   { "   \n\t ", -1, NOT, NULL, NULL },

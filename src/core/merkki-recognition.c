@@ -454,7 +454,8 @@ format_date (const GDate *date)
   g_autoptr(GDateTime) dt = g_date_time_new_utc (g_date_get_year (date), g_date_get_month (date),
                                                  g_date_get_day (date), 0, 0, 0);
   /* Translators: the date in "Mutual recognition since 6 Oct 2021"; a
-   * g_date_time_format() format: %-d day, %b abbreviated month, %Y year. */
+   * g_date_time_format() format: %-d day, %b abbreviated month, %Y year.
+   * xgettext:no-c-format */
   char *text = g_date_time_format (dt, _("%-d %b %Y"));
 
   return text != NULL ? text : merkki_date_to_iso (date);
