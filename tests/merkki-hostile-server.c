@@ -480,6 +480,20 @@ deliver_raw (MerkkiHostileServer *self,
       }
       break;
 
+    case MERKKI_HOSTILE_NOT_HTTP:
+      write_all (stream, answer->body, answer->body_len);
+      break;
+
+    case MERKKI_HOSTILE_BAD_STATUS_LINE:
+      {
+        g_autofree char *head = g_strdup_printf ("HTTP/1.1 2000 OK\r\nContent-Length: %" G_GSIZE_FORMAT
+                                                 "\r\nConnection: close\r\n\r\n", answer->body_len);
+
+        write_all (stream, head, strlen (head));
+        write_all (stream, answer->body, answer->body_len);
+      }
+      break;
+
     case MERKKI_HOSTILE_LYING_LENGTH_LONG:
       write_head (stream, answer->body_len + 1000);
       write_all (stream, answer->body, answer->body_len);
@@ -551,6 +565,8 @@ deliver (MerkkiHostileServer *self,
     case MERKKI_HOSTILE_LYING_LENGTH_HUGE:
     case MERKKI_HOSTILE_LYING_LENGTH_SHORT:
     case MERKKI_HOSTILE_RESET_MID_BODY:
+    case MERKKI_HOSTILE_NOT_HTTP:
+    case MERKKI_HOSTILE_BAD_STATUS_LINE:
       if (answer->status == SOUP_STATUS_OK)
         {
           deliver_raw (self, answer);

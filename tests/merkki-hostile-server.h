@@ -82,6 +82,9 @@ typedef enum {
   MERKKI_HOSTILE_HUGE_NUMBER,          /* 200, the valid answer with a level of 10^400 */
   MERKKI_HOSTILE_GZIP,                 /* 200, the valid answer gzip-compressed with
                                         * Content-Encoding: gzip, though not asked for */
+  MERKKI_HOSTILE_NOT_HTTP,             /* the valid body with no status line or headers
+                                        * (HTTP/0.9), then close */
+  MERKKI_HOSTILE_BAD_STATUS_LINE,      /* "HTTP/1.1 2000 OK", then the valid answer */
 } MerkkiHostileMode;
 
 typedef struct _MerkkiHostileServer MerkkiHostileServer;

@@ -337,6 +337,8 @@ test_malformed_answers (Fixture       *fixture,
     MERKKI_HOSTILE_HUGE_NUMBER,
     MERKKI_HOSTILE_LYING_LENGTH_SHORT,
     MERKKI_HOSTILE_GZIP,
+    MERKKI_HOSTILE_NOT_HTTP,
+    MERKKI_HOSTILE_BAD_STATUS_LINE,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)

@@ -1057,13 +1057,9 @@ transfer_fail_curl (Transfer *t,
                      t->registry_name);
       break;
 
+    /* URLs are checked before any transfer, so an unsupported protocol
+     * here is the server's answer: HTTP/0.9 (no status line at all). */
     case CURLE_UNSUPPORTED_PROTOCOL:
-      transfer_fail (t, MERKKI_ERROR_REFUSED,
-                     /* Translators: %s is a registry name ("CSA registry"). */
-                     _("The %s can only be asked over https:// or http://."),
-                     t->registry_name);
-      break;
-
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_TOO_MANY_REDIRECTS:
