@@ -43,10 +43,11 @@ const MerkkiRegistryInfo *merkki_registry_config_lookup        (MerkkiRegistryCo
 const MerkkiRegistryInfo *merkki_registry_config_for_scheme    (MerkkiRegistryConfig *self,
                                                                 const char           *scheme);
 
-/* Applies MERKKI_REGISTRY_<ID> for every registry; the first malformed
- * value is MERKKI_ERROR_CONFIG naming the variable (the others are still
- * unapplied then). merkki_registry_config_new_default() calls it and only
- * warns, so a mistyped variable does not stop the app. */
+/* Applies MERKKI_REGISTRY_<ID> for every registry, in the file's order,
+ * and stops at the first malformed value with MERKKI_ERROR_CONFIG naming
+ * the variable (the registries before it keep their new URLs).
+ * merkki_registry_config_new_default() calls it and only warns, so a
+ * mistyped variable does not stop the app. */
 gboolean                  merkki_registry_config_apply_environment (MerkkiRegistryConfig *self,
                                                                     GError              **error);
 /* "MERKKI_REGISTRY_SG_CSA" for "sg-csa". */
