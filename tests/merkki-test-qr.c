@@ -93,6 +93,21 @@ draw_clutter (guint8 *pixels,
     }
 }
 
+/* How much farther from the frame's centre the point (@x, @y) of the
+ * picture lies in the scene: a surface bulging towards the camera, or a
+ * wide-angle lens, pictures the centre larger than the edges. */
+static double
+bulge_scale (const MerkkiTestScene *scene,
+             const MerkkiTestFrame *frame,
+             double                 x,
+             double                 y)
+{
+  double dx = x - frame->width / 2.0, dy = y - frame->height / 2.0;
+  double r = sqrt (dx * dx + dy * dy) / (MIN (frame->width, frame->height) / 2.0);
+
+  return 1 - scene->bulge * (r - 1);
+}
+
 /* Draws @qr as @scene says: each pixel of the code is supersampled 3×3
  * through the inverse of the rotation and of a projective tilt. */
 MerkkiTestFrame *
@@ -129,7 +144,9 @@ merkki_test_qr_render (const QRcode          *qr,
     for (int x = 0; x < frame->width; x++)
       {
         int dark = 0, inside = 0;
-        double cx = x + 0.5 - centre_x, cy = y + 0.5 - centre_y;
+        double bulge = bulge_scale (scene, frame, x + 0.5, y + 0.5);
+        double cx = (x + 0.5 - frame->width / 2.0) * bulge + frame->width / 2.0 - centre_x;
+        double cy = (y + 0.5 - frame->height / 2.0) * bulge + frame->height / 2.0 - centre_y;
         double cw = 1 + scene->tilt * cy / side;
         double cu = ((cx / cw) * cos_a - (cy / cw) * sin_a) / scene->module_px;
         double cv = ((cx / cw) * sin_a + (cy / cw) * cos_a) / scene->module_px;
@@ -145,8 +162,10 @@ merkki_test_qr_render (const QRcode          *qr,
         for (int sy = 0; sy < 3; sy++)
           for (int sx = 0; sx < 3; sx++)
             {
-              double px = x + (sx + 0.5) / 3 - centre_x;
-              double py = y + (sy + 0.5) / 3 - centre_y;
+              double bx = x + (sx + 0.5) / 3, by = y + (sy + 0.5) / 3;
+              double b = bulge_scale (scene, frame, bx, by);
+              double px = (bx - frame->width / 2.0) * b + frame->width / 2.0 - centre_x;
+              double py = (by - frame->height / 2.0) * b + frame->height / 2.0 - centre_y;
               double w = 1 + scene->tilt * py / side;
               double rx = (px / w) * cos_a - (py / w) * sin_a;
               double ry = (px / w) * sin_a + (py / w) * cos_a;

@@ -13,6 +13,7 @@ typedef struct {
   double   module_px;    /* pixels per module at the code's centre; 0 for 4 */
   double   angle;        /* rotation, degrees */
   double   tilt;         /* perspective: 0 is a flat view */
+  double   bulge;        /* radial distortion about the frame's centre: 0 is none */
   int      blur;         /* box blur radius, pixels */
   int      black;        /* grey level of dark modules */
   int      white;        /* grey level of light modules and background; 0 for 255 */

@@ -242,6 +242,17 @@ test_read_perspective (void)
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
 
+/* A code on a bulging surface, or through a wide-angle lens: more than
+ * zbar's projective grid fit allows. */
+static void
+test_read_bulging (void)
+{
+  MerkkiTestScene scene = { .bulge = 0.3 };
+
+  assert_scene_reads ("https://www.traficom.fi/en/tietoturvamerkki/1234-5678 " LABEL, &scene,
+                      MERKKI_DECODE_STILL);
+}
+
 static void
 test_read_noise (void)
 {
@@ -546,6 +557,7 @@ main (int   argc,
   g_test_add_func ("/decoder/read/low-contrast", test_read_low_contrast);
   g_test_add_func ("/decoder/read/inverted", test_read_inverted);
   g_test_add_func ("/decoder/read/perspective", test_read_perspective);
+  g_test_add_func ("/decoder/read/bulging", test_read_bulging);
   g_test_add_func ("/decoder/read/noise", test_read_noise);
   g_test_add_func ("/decoder/read/two-codes", test_read_two_codes);
   g_test_add_func ("/decoder/frame/degenerate", test_degenerate_frames);

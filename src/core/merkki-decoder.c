@@ -25,7 +25,8 @@
  * this large on its longer side. */
 #define STILL_FULL_MAX_SIDE 5000
 
-/* The rotated still pass works on at most this large a picture. */
+/* The geometric still passes (rotation, undistortion) work on at most
+ * this large a picture. */
 #define ROTATE_MAX_SIDE 1024
 
 /* Files are loaded at most this large on their longer side, so that a
@@ -428,28 +429,37 @@ gray_image_new_sharpened (const GrayImage *src)
   return out;
 }
 
-/* Rotates by @degrees around the centre onto a canvas large enough for the
- * whole picture, filled with white (the usual quiet zone). */
-static GrayImage
-gray_image_new_rotated (const GrayImage *src,
-                        double           degrees)
-{
-  double a = degrees * G_PI / 180.0;
-  double c = cos (a), s = sin (a);
-  int w = (int) ceil (fabs (src->width * c) + fabs (src->height * s));
-  int h = (int) ceil (fabs (src->width * s) + fabs (src->height * c));
-  GrayImage out = gray_image_new (w, h);
-  double cx = src->width / 2.0, cy = src->height / 2.0;
+/* Where the pixel (@x, @y) of a remapped picture comes from in the source. */
+typedef void (*SourcePoint) (const double *params,
+                             double        x,
+                             double        y,
+                             double       *source_x,
+                             double       *source_y);
 
-  for (int y = 0; y < h; y++)
-    for (int x = 0; x < w; x++)
+/* A @width × @height picture whose pixels are bilinear samples of @src at
+ * the points @source_point gives; outside @src is white (the usual quiet
+ * zone). */
+static GrayImage
+gray_image_new_remapped (const GrayImage *src,
+                         int              width,
+                         int              height,
+                         SourcePoint      source_point,
+                         const double    *params)
+{
+  GrayImage out = gray_image_new (width, height);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
       {
-        double dx = x - w / 2.0, dy = y - h / 2.0;
-        double fx = c * dx + s * dy + cx - 0.5;
-        double fy = -s * dx + c * dy + cy - 0.5;
-        int x0 = (int) floor (fx), y0 = (int) floor (fy);
+        double fx, fy;
+        int x0, y0;
         guint8 value = 255;
 
+        source_point (params, x + 0.5, y + 0.5, &fx, &fy);
+        fx -= 0.5;
+        fy -= 0.5;
+        x0 = (int) floor (fx);
+        y0 = (int) floor (fy);
         if (x0 >= 0 && y0 >= 0 && x0 + 1 < src->width && y0 + 1 < src->height)
           {
             double wx = fx - x0, wy = fy - y0;
@@ -459,9 +469,69 @@ gray_image_new_rotated (const GrayImage *src,
 
             value = (guint8) (top * (1 - wy) + bottom * wy + 0.5);
           }
-        out.data[(gsize) y * w + x] = value;
+        out.data[(gsize) y * width + x] = value;
       }
   return out;
+}
+
+/* params: cos, sin, source centre x and y, destination centre x and y. */
+static void
+rotated_source_point (const double *params,
+                      double        x,
+                      double        y,
+                      double       *source_x,
+                      double       *source_y)
+{
+  double dx = x - params[4], dy = y - params[5];
+
+  *source_x = params[0] * dx + params[1] * dy + params[2];
+  *source_y = -params[1] * dx + params[0] * dy + params[3];
+}
+
+/* Rotates by @degrees around the centre onto a canvas large enough for the
+ * whole picture. */
+static GrayImage
+gray_image_new_rotated (const GrayImage *src,
+                        double           degrees)
+{
+  double a = degrees * G_PI / 180.0;
+  double c = cos (a), s = sin (a);
+  int w = (int) ceil (fabs (src->width * c) + fabs (src->height * s));
+  int h = (int) ceil (fabs (src->width * s) + fabs (src->height * c));
+  const double params[] = { c, s, src->width / 2.0, src->height / 2.0, w / 2.0, h / 2.0 };
+
+  return gray_image_new_remapped (src, w, h, rotated_source_point, params);
+}
+
+/* params: the strength, centre x and y, and the radius that is 1. */
+static void
+radial_source_point (const double *params,
+                     double        x,
+                     double        y,
+                     double       *source_x,
+                     double       *source_y)
+{
+  double dx = x - params[1], dy = y - params[2];
+  double r = sqrt (dx * dx + dy * dy) / params[3];
+  double scale = 1 + params[0] * (r - 1);
+
+  *source_x = params[1] + dx * scale;
+  *source_y = params[2] + dy * scale;
+}
+
+/* Undoes some radial distortion: the pixel at radius r comes from radius
+ * r·(1 + @strength·(r - 1)), with r 1 at half the shorter side (where
+ * nothing moves). A small positive strength flattens a code printed on a
+ * bulging surface (a bag, a shirt, a bottle's shoulder) or seen through a
+ * wide-angle lens; a negative one the opposite. */
+static GrayImage
+gray_image_new_undistorted (const GrayImage *src,
+                            double           strength)
+{
+  const double params[] = { strength, src->width / 2.0, src->height / 2.0,
+                            MIN (src->width, src->height) / 2.0 };
+
+  return gray_image_new_remapped (src, src->width, src->height, radial_source_point, params);
 }
 
 /* Scanning ---------------------------------------------------------------- */
@@ -639,22 +709,26 @@ decode_still (MerkkiDecoder *self,
 
   TRY ("sharpened", gray_image_new_sharpened (&base));
 
-  /* zbar reads codes at any angle; this is for the odd one it misses at
-   * 45°, where finder patterns are least like their upright selves. At
-   * most ROTATE_MAX_SIDE: the rotated canvas is twice the area. */
-  if (MAX (base.width, base.height) > ROTATE_MAX_SIDE)
-    {
-      GrayImage smaller = gray_image_new_downscaled (base.data, base.width, base.height, base.width,
-                                                     downscale_factor (base.width, base.height,
-                                                                       ROTATE_MAX_SIDE));
+  /* The geometric passes work on at most ROTATE_MAX_SIDE pixels a side:
+   * resampling costs more than a scan, and a rotated canvas has twice the
+   * area. */
+  {
+    GrayImage small = gray_image_new_downscaled (base.data, base.width, base.height, base.width,
+                                                 downscale_factor (base.width, base.height,
+                                                                   ROTATE_MAX_SIDE));
 
-      TRY ("rotated 45 degrees", gray_image_new_rotated (&smaller, 45));
-      gray_image_clear (&smaller);
-    }
-  else
-    {
-      TRY ("rotated 45 degrees", gray_image_new_rotated (&base, 45));
-    }
+    /* zbar reads codes at any angle; this is for the odd one it misses at
+     * 45°, where finder patterns are least like their upright selves. */
+    TRY ("rotated 45 degrees", gray_image_new_rotated (&small, 45));
+    /* Codes on curved or wrinkled surfaces: zbar fits a projective grid,
+     * which is off by more than a module in places; these bend the
+     * picture back, each way, a little and more. */
+    TRY ("undistorted +0.05", gray_image_new_undistorted (&small, 0.05));
+    TRY ("undistorted -0.05", gray_image_new_undistorted (&small, -0.05));
+    TRY ("undistorted +0.15", gray_image_new_undistorted (&small, 0.15));
+    TRY ("undistorted -0.15", gray_image_new_undistorted (&small, -0.15));
+    gray_image_clear (&small);
+  }
 
 #undef TRY
 
