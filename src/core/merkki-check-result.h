@@ -28,6 +28,15 @@ MerkkiRegistryAnswer *merkki_registry_answer_new  (const char *registry_id);
 void                  merkki_registry_answer_free (MerkkiRegistryAnswer *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MerkkiRegistryAnswer, merkki_registry_answer_free)
 
+/* One translated line telling where the answer came from and how old it
+ * is, as the result page and merkki-cli show it: "CSA registry, just now",
+ * "CSA registry: offline copy from 3 Nov 2026", "Traficom registry
+ * unreachable: …". @now may be NULL (the current time). */
+char                 *merkki_registry_answer_describe (const MerkkiRegistryAnswer *self,
+                                                       GDateTime                  *now);
+/* A date as the user's language writes it, e.g. "3 Nov 2026". */
+char                 *merkki_format_date              (GDateTime                  *date_time);
+
 #define MERKKI_TYPE_CHECK_RESULT (merkki_check_result_get_type ())
 G_DECLARE_FINAL_TYPE (MerkkiCheckResult, merkki_check_result, MERKKI, CHECK_RESULT, GObject)
 

@@ -1,4 +1,953 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "merkki-error.h"
+#include "merkki-registry-config.h"
+#include "merkki-registry-data.h"
 #include "merkki-store.h"
+
+/* "MRKK": marks the file as a Merkki store, so that a foreign SQLite file
+ * is recognised and left alone rather than migrated. */
+#define STORE_APPLICATION_ID 0x4d524b4b
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct _MerkkiStore
+{
+  GObject  parent_instance;
+
+  char    *path;
+  /* One connection shared by every thread; the mutex also keeps the
+   * multi-statement operations (transactions) whole. */
+  sqlite3 *db;
+  GMutex   mutex;
+};
+
+G_DEFINE_FINAL_TYPE (MerkkiStore, merkki_store, G_TYPE_OBJECT)
+
+/* Each entry moves the schema from version (index) to (index + 1). */
+static const char * const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE records ("
+  "  registry   TEXT NOT NULL,"
+  "  scheme     TEXT NOT NULL,"
+  "  id         TEXT NOT NULL,"
+  "  brand_key  TEXT NOT NULL,"   /* casefolded, for case-insensitive search */
+  "  model_key  TEXT NOT NULL,"
+  "  json       TEXT NOT NULL,"
+  "  fetched_at INTEGER NOT NULL," /* Unix time, seconds */
+  "  PRIMARY KEY (scheme, id)"
+  ");"
+  "CREATE INDEX records_product ON records (registry, brand_key, model_key);"
+  "CREATE TABLE snapshots ("
+  "  registry   TEXT PRIMARY KEY,"
+  "  generated  TEXT,"
+  "  etag       TEXT,"
+  "  fetched_at INTEGER NOT NULL,"
+  "  demo       INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE snapshot_records ("
+  "  registry   TEXT NOT NULL REFERENCES snapshots (registry) ON DELETE CASCADE,"
+  "  scheme     TEXT NOT NULL,"
+  "  id         TEXT NOT NULL,"
+  "  brand_key  TEXT NOT NULL,"
+  "  model_key  TEXT NOT NULL,"
+  "  json       TEXT NOT NULL,"
+  "  PRIMARY KEY (registry, scheme, id)"
+  ");"
+  "CREATE INDEX snapshot_records_id ON snapshot_records (scheme, id);"
+  "CREATE INDEX snapshot_records_product ON snapshot_records (registry, brand_key, model_key);"
+  "CREATE TABLE history ("
+  "  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  checked_at  TEXT NOT NULL,"   /* ISO 8601 */
+  "  session     TEXT,"
+  "  input_hex   TEXT NOT NULL,"
+  "  scheme      TEXT,"
+  "  ref_id      TEXT,"
+  "  verdict     TEXT NOT NULL,"
+  "  brand       TEXT,"
+  "  model       TEXT,"
+  "  search_key  TEXT NOT NULL,"   /* casefolded input, reference, brand and model */
+  "  result_json TEXT NOT NULL"
+  ");"
+  "CREATE INDEX history_session ON history (session, id);",
+};
+
+static void
+merkki_store_finalize (GObject *object)
+{
+  MerkkiStore *self = MERKKI_STORE (object);
+
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_mutex_clear (&self->mutex);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (merkki_store_parent_class)->finalize (object);
+}
+
+static void
+merkki_store_class_init (MerkkiStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = merkki_store_finalize;
+}
+
+static void
+merkki_store_init (MerkkiStore *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+char *
+merkki_store_get_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "merkki", "merkki.db", NULL);
+}
+
+const char *
+merkki_store_get_path (MerkkiStore *self)
+{
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  return self->path;
+}
+
+static gboolean
+set_read_error (MerkkiStore *self,
+                GError     **error)
+{
+  g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+               /* Translators: %s are the file name and SQLite's reason. */
+               _("Could not read the store “%s”: %s"),
+               self->path, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+set_write_error (MerkkiStore *self,
+                 GError     **error)
+{
+  g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+               /* Translators: %s are the file name and SQLite's reason. */
+               _("Could not write to the store “%s”: %s"),
+               self->path, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec_sql (MerkkiStore *self,
+          const char  *sql,
+          GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_write_error (self, error);
+  return TRUE;
+}
+
+static void
+rollback (MerkkiStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static sqlite3_stmt *
+prepare (MerkkiStore *self,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_read_error (self, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* A local name, so that a later g_autoptr(json_t) in a shared header cannot clash. */
+typedef json_t StoreJson;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreJson, json_decref)
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Brand and model match whatever their case and Unicode normalisation. */
+static char *
+fold_key (const char *str)
+{
+  g_autofree char *normalized = NULL;
+
+  if (str == NULL)
+    return g_strdup ("");
+  normalized = g_utf8_normalize (str, -1, G_NORMALIZE_NFKC);
+  if (normalized == NULL)
+    return g_strdup ("");
+  return g_utf8_casefold (normalized, -1);
+}
+
+static gint64
+query_int (MerkkiStore *self,
+           const char  *sql,
+           gboolean    *ok)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 value = 0;
+
+  *ok = FALSE;
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return 0;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  value = sqlite3_column_int64 (stmt, 0);
+  *ok = TRUE;
+  return value;
+}
+
+static gboolean
+set_unusable_error (MerkkiStore *self,
+                    GError     **error)
+{
+  g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+               /* Translators: %s is a file name. */
+               _("“%s” is not a Merkki store or is damaged. It was left as it is; "
+                 "move it away to start a new store."),
+               self->path);
+  return FALSE;
+}
+
+/* Looks at the file before anything is written to it: a file that is not
+ * SQLite, a damaged one, another program's database, or a store from a
+ * newer Merkki is refused and stays exactly as it was. */
+static gboolean
+check_file (MerkkiStore *self,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok;
+  gint64 application_id;
+  gint64 user_version;
+  gint64 n_objects;
+  const char *check;
+
+  application_id = query_int (self, "PRAGMA application_id", &ok);
+  if (!ok)
+    return set_unusable_error (self, error);
+  user_version = query_int (self, "PRAGMA user_version", &ok);
+  if (!ok)
+    return set_unusable_error (self, error);
+  n_objects = query_int (self, "SELECT count(*) FROM sqlite_master", &ok);
+  if (!ok)
+    return set_unusable_error (self, error);
+
+  if (application_id != STORE_APPLICATION_ID && n_objects > 0)
+    return set_unusable_error (self, error);
+
+  if (user_version > STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                   /* Translators: %s is a file name. */
+                   _("The store “%s” was written by a newer version of Merkki; "
+                     "update Merkki to use it."),
+                   self->path);
+      return FALSE;
+    }
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK
+      || sqlite3_step (stmt) != SQLITE_ROW)
+    return set_unusable_error (self, error);
+  check = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_strcmp0 (check, "ok") != 0)
+    return set_unusable_error (self, error);
+
+  return TRUE;
+}
+
+static gboolean
+migrate (MerkkiStore *self,
+         GError     **error)
+{
+  gboolean ok;
+  gint64 version;
+
+  /* The usual case: up to date, and no write lock is needed to know it. */
+  version = query_int (self, "PRAGMA user_version", &ok);
+  if (ok && version == STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* Read again inside the transaction: another process may have migrated
+   * the file in the meantime. */
+  version = query_int (self, "PRAGMA user_version", &ok);
+  if (!ok)
+    {
+      set_read_error (self, error);
+      rollback (self);
+      return FALSE;
+    }
+
+  for (gint64 v = version; v < STORE_SCHEMA_VERSION; v++)
+    {
+      if (!exec_sql (self, migrations[v], error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+    }
+
+  if (version < STORE_SCHEMA_VERSION)
+    {
+      g_autofree char *pragmas = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                                                  STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+      if (!exec_sql (self, pragmas, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+    }
+
+  if (!exec_sql (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+has_snapshot_locked (MerkkiStore *self,
+                     const char  *registry_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT 1 FROM snapshots WHERE registry = ?", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, registry_id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+static gboolean
+insert_snapshot_locked (MerkkiStore *self,
+                        const char  *registry_id,
+                        const char  *generated,
+                        const char  *etag,
+                        GPtrArray   *records,
+                        gboolean     demo,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) meta = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) delete = NULL;
+
+  delete = prepare (self, "DELETE FROM snapshot_records WHERE registry = ?", error);
+  if (delete == NULL)
+    return FALSE;
+  bind_text (delete, 1, registry_id);
+  if (sqlite3_step (delete) != SQLITE_DONE)
+    return set_write_error (self, error);
+
+  meta = prepare (self,
+                  "INSERT OR REPLACE INTO snapshots (registry, generated, etag, fetched_at, demo) "
+                  "VALUES (?, ?, ?, ?, ?)", error);
+  if (meta == NULL)
+    return FALSE;
+  bind_text (meta, 1, registry_id);
+  bind_text (meta, 2, generated);
+  bind_text (meta, 3, etag);
+  sqlite3_bind_int64 (meta, 4, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int (meta, 5, demo ? 1 : 0);
+  if (sqlite3_step (meta) != SQLITE_DONE)
+    return set_write_error (self, error);
+
+  insert = prepare (self,
+                    "INSERT OR REPLACE INTO snapshot_records "
+                    "(registry, scheme, id, brand_key, model_key, json) VALUES (?, ?, ?, ?, ?, ?)",
+                    error);
+  if (insert == NULL)
+    return FALSE;
+
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      const MerkkiRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(StoreJson) json = merkki_record_to_json (record);
+      g_autofree char *text = json_dumps (json, JSON_COMPACT);
+      g_autofree char *brand_key = fold_key (record->brand);
+      g_autofree char *model_key = fold_key (record->model);
+
+      sqlite3_reset (insert);
+      bind_text (insert, 1, registry_id);
+      bind_text (insert, 2, record->scheme);
+      bind_text (insert, 3, record->id);
+      bind_text (insert, 4, brand_key);
+      bind_text (insert, 5, model_key);
+      bind_text (insert, 6, text);
+      if (sqlite3_step (insert) != SQLITE_DONE)
+        return set_write_error (self, error);
+    }
+
+  return TRUE;
+}
+
+/* Puts the bundled demo data in place for every known registry that has no
+ * snapshot yet, so that the app works with no network and no set-up. */
+static gboolean
+install_demo_snapshots (MerkkiStore *self,
+                        GError     **error)
+{
+  g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_new_default ();
+  GPtrArray *registries = merkki_registry_config_get_registries (config);
+
+  for (guint i = 0; registries != NULL && i < registries->len; i++)
+    {
+      const MerkkiRegistryInfo *info = g_ptr_array_index (registries, i);
+      g_autoptr(MerkkiRegistryData) demo = NULL;
+
+      if (has_snapshot_locked (self, info->id))
+        continue;
+
+      demo = merkki_registry_data_get_demo (info->id);
+      if (demo == NULL)
+        continue;
+
+      if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      /* Another process may have installed one since the check above. */
+      if (!has_snapshot_locked (self, info->id)
+          && !insert_snapshot_locked (self, info->id, demo->generated, NULL,
+                                      demo->records, TRUE, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+      if (!exec_sql (self, "COMMIT", error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+MerkkiStore *
+merkki_store_open (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(MerkkiStore) self = NULL;
+  g_autofree char *dir = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (MERKKI_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                   /* Translators: %s are a folder name and the system's reason. */
+                   _("Could not create the folder “%s” for the store: %s"),
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                   /* Translators: %s are the file name and SQLite's reason. */
+                   _("Could not open the store “%s”: %s"),
+                   path, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, STORE_BUSY_TIMEOUT_MS);
+
+  if (!check_file (self, error))
+    return NULL;
+
+  /* WAL keeps readers and the writer out of each other's way, and with
+   * synchronous=FULL a check is on disk when add_history() returns. */
+  if (!exec_sql (self,
+                 "PRAGMA journal_mode = WAL;"
+                 "PRAGMA synchronous = FULL;"
+                 "PRAGMA foreign_keys = ON;",
+                 error))
+    return NULL;
+
+  if (!migrate (self, error))
+    return NULL;
+
+  if (!install_demo_snapshots (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+merkki_store_put_record (MerkkiStore        *self,
+                         const char         *registry_id,
+                         const MerkkiRecord *record,
+                         GDateTime          *fetched_at,
+                         GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(StoreJson) json = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *brand_key = NULL;
+  g_autofree char *model_key = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (registry_id != NULL, FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  json = merkki_record_to_json (record);
+  text = json_dumps (json, JSON_COMPACT);
+  brand_key = fold_key (record->brand);
+  model_key = fold_key (record->model);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "INSERT OR REPLACE INTO records "
+                  "(registry, scheme, id, brand_key, model_key, json, fetched_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, registry_id);
+  bind_text (stmt, 2, record->scheme);
+  bind_text (stmt, 3, record->id);
+  bind_text (stmt, 4, brand_key);
+  bind_text (stmt, 5, model_key);
+  bind_text (stmt, 6, text);
+  sqlite3_bind_int64 (stmt, 7, fetched_at != NULL
+                               ? g_date_time_to_unix (fetched_at)
+                               : g_get_real_time () / G_USEC_PER_SEC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+
+  return TRUE;
+}
+
+static MerkkiRecord *
+record_from_text (const char *text)
+{
+  g_autoptr(StoreJson) json = NULL;
+  g_autoptr(GError) error = NULL;
+  MerkkiRecord *record;
+
+  if (text == NULL)
+    return NULL;
+  json = json_loads (text, 0, NULL);
+  if (json == NULL)
+    return NULL;
+  record = merkki_record_from_json (json, &error);
+  if (record == NULL)
+    g_warning ("Skipping a stored record that no longer parses: %s", error->message);
+  return record;
+}
+
+/* The time a snapshot's data stands for: when the registry generated it,
+ * or else when it was fetched. */
+static GDateTime *
+snapshot_time (const char *generated,
+               gint64      fetched_at)
+{
+  GDateTime *time = NULL;
+
+  if (generated != NULL)
+    time = g_date_time_new_from_iso8601 (generated, NULL);
+  if (time == NULL)
+    time = g_date_time_new_from_unix_utc (fetched_at);
+  return time;
+}
+
+MerkkiRecord *
+merkki_store_find_record (MerkkiStore   *self,
+                          const char    *scheme,
+                          const char    *id,
+                          gint64         max_cache_age_s,
+                          MerkkiSource  *source,
+                          GDateTime    **fetched_at,
+                          gboolean      *demo)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 oldest = G_MININT64;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  g_return_val_if_fail (scheme != NULL && id != NULL, NULL);
+
+  if (max_cache_age_s >= 0)
+    oldest = g_get_real_time () / G_USEC_PER_SEC - max_cache_age_s;
+
+  locker = g_mutex_locker_new (&self->mutex);
+
+  stmt = prepare (self,
+                  "SELECT json, fetched_at FROM records WHERE scheme = ? AND id = ? AND fetched_at >= ?",
+                  NULL);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, scheme);
+  bind_text (stmt, 2, id);
+  sqlite3_bind_int64 (stmt, 3, oldest);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (record != NULL)
+        {
+          if (source != NULL)
+            *source = MERKKI_SOURCE_CACHE;
+          if (fetched_at != NULL)
+            *fetched_at = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 1));
+          if (demo != NULL)
+            *demo = FALSE;
+          return record;
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self,
+                  "SELECT r.json, s.generated, s.fetched_at, s.demo "
+                  "FROM snapshot_records r JOIN snapshots s ON r.registry = s.registry "
+                  "WHERE r.scheme = ? AND r.id = ? ORDER BY s.demo, s.fetched_at DESC LIMIT 1",
+                  NULL);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, scheme);
+  bind_text (stmt, 2, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (record != NULL)
+        {
+          if (source != NULL)
+            *source = MERKKI_SOURCE_SNAPSHOT;
+          if (fetched_at != NULL)
+            *fetched_at = snapshot_time ((const char *) sqlite3_column_text (stmt, 1),
+                                         sqlite3_column_int64 (stmt, 2));
+          if (demo != NULL)
+            *demo = sqlite3_column_int (stmt, 3) != 0;
+          return record;
+        }
+    }
+
+  return NULL;
+}
+
+GPtrArray *
+merkki_store_find_by_product (MerkkiStore   *self,
+                              const char    *registry_id,
+                              const char    *brand,
+                              const char    *model,
+                              MerkkiSource  *source,
+                              GDateTime    **fetched_at,
+                              gboolean      *demo)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *brand_key = NULL;
+  g_autofree char *model_key = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  g_return_val_if_fail (registry_id != NULL, NULL);
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_record_free);
+  if (brand == NULL || model == NULL)
+    return g_steal_pointer (&records);
+
+  brand_key = fold_key (brand);
+  model_key = fold_key (model);
+  locker = g_mutex_locker_new (&self->mutex);
+
+  /* Records fetched online are newer than any snapshot: when the cache
+   * knows the product, its records are the answer. */
+  stmt = prepare (self,
+                  "SELECT json, fetched_at FROM records "
+                  "WHERE registry = ? AND brand_key = ? AND model_key = ? ORDER BY fetched_at DESC",
+                  NULL);
+  if (stmt == NULL)
+    return g_steal_pointer (&records);
+  bind_text (stmt, 1, registry_id);
+  bind_text (stmt, 2, brand_key);
+  bind_text (stmt, 3, model_key);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (record == NULL)
+        continue;
+      if (records->len == 0)
+        {
+          if (source != NULL)
+            *source = MERKKI_SOURCE_CACHE;
+          if (fetched_at != NULL)
+            *fetched_at = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 1));
+          if (demo != NULL)
+            *demo = FALSE;
+        }
+      g_ptr_array_add (records, record);
+    }
+  if (records->len > 0)
+    return g_steal_pointer (&records);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self,
+                  "SELECT r.json, s.generated, s.fetched_at, s.demo "
+                  "FROM snapshot_records r JOIN snapshots s ON r.registry = s.registry "
+                  "WHERE r.registry = ? AND r.brand_key = ? AND r.model_key = ? ORDER BY r.id",
+                  NULL);
+  if (stmt == NULL)
+    return g_steal_pointer (&records);
+  bind_text (stmt, 1, registry_id);
+  bind_text (stmt, 2, brand_key);
+  bind_text (stmt, 3, model_key);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (record == NULL)
+        continue;
+      if (records->len == 0)
+        {
+          if (source != NULL)
+            *source = MERKKI_SOURCE_SNAPSHOT;
+          if (fetched_at != NULL)
+            *fetched_at = snapshot_time ((const char *) sqlite3_column_text (stmt, 1),
+                                         sqlite3_column_int64 (stmt, 2));
+          if (demo != NULL)
+            *demo = sqlite3_column_int (stmt, 3) != 0;
+        }
+      g_ptr_array_add (records, record);
+    }
+
+  return g_steal_pointer (&records);
+}
+
+gboolean
+merkki_store_replace_snapshot (MerkkiStore  *self,
+                               const char   *registry_id,
+                               const char   *generated,
+                               const char   *etag,
+                               GPtrArray    *records,
+                               gboolean      demo,
+                               GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (registry_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!insert_snapshot_locked (self, registry_id, generated, etag, records, demo, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  if (!exec_sql (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+merkki_store_get_snapshot_info (MerkkiStore  *self,
+                                const char   *registry_id,
+                                char        **generated,
+                                char        **etag,
+                                GDateTime   **fetched_at,
+                                guint        *n_records,
+                                gboolean     *demo)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (registry_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "SELECT s.generated, s.etag, s.fetched_at, s.demo, "
+                  "  (SELECT count(*) FROM snapshot_records r WHERE r.registry = s.registry) "
+                  "FROM snapshots s WHERE s.registry = ?",
+                  NULL);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, registry_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+
+  if (generated != NULL)
+    *generated = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (etag != NULL)
+    *etag = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  if (fetched_at != NULL)
+    *fetched_at = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 2));
+  if (demo != NULL)
+    *demo = sqlite3_column_int (stmt, 3) != 0;
+  if (n_records != NULL)
+    *n_records = (guint) sqlite3_column_int64 (stmt, 4);
+
+  return TRUE;
+}
+
+gint64
+merkki_store_add_history (MerkkiStore        *self,
+                          MerkkiCheckResult  *result,
+                          const char         *session,
+                          GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(StoreJson) json = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *checked_at = NULL;
+  g_autofree char *search = NULL;
+  g_autofree char *search_key = NULL;
+  MerkkiLabelRef *ref;
+  const MerkkiRecord *record;
+  const char *input_hex;
+  const char *input;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), 0);
+  g_return_val_if_fail (MERKKI_IS_CHECK_RESULT (result), 0);
+
+  ref = merkki_check_result_get_reference (result);
+  record = merkki_check_result_get_record (result);
+  json = merkki_check_result_to_json (result);
+  text = json_dumps (json, JSON_COMPACT);
+  checked_at = g_date_time_format_iso8601 (merkki_check_result_get_checked_at (result));
+  input_hex = json_string_value (json_object_get (json, "input_hex"));
+  input = json_string_value (json_object_get (json, "input"));
+
+  search = g_strjoin ("\n",
+                      input != NULL ? input : "",
+                      merkki_label_ref_get_id (ref) != NULL ? merkki_label_ref_get_id (ref) : "",
+                      record != NULL && record->brand != NULL ? record->brand : "",
+                      record != NULL && record->model != NULL ? record->model : "",
+                      NULL);
+  search_key = fold_key (search);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "INSERT INTO history (checked_at, session, input_hex, scheme, ref_id, verdict, "
+                  "brand, model, search_key, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  error);
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, checked_at);
+  bind_text (stmt, 2, session);
+  bind_text (stmt, 3, input_hex != NULL ? input_hex : "");
+  bind_text (stmt, 4, merkki_label_ref_get_kind (ref) == MERKKI_LABEL_KIND_REFERENCE
+                      ? merkki_label_ref_get_scheme (ref) : NULL);
+  bind_text (stmt, 5, merkki_label_ref_get_id (ref));
+  bind_text (stmt, 6, merkki_verdict_to_string (merkki_check_result_get_verdict (result)));
+  bind_text (stmt, 7, record != NULL ? record->brand : NULL);
+  bind_text (stmt, 8, record != NULL ? record->model : NULL);
+  bind_text (stmt, 9, search_key);
+  bind_text (stmt, 10, text);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_write_error (self, error);
+      return 0;
+    }
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+merkki_store_list_history (MerkkiStore  *self,
+                           const char   *session,
+                           const char   *search,
+                           int           limit,
+                           GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(StoreJson) entries = NULL;
+  g_autofree char *search_key = NULL;
+  int rc;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+
+  if (search != NULL && *search != '\0')
+    search_key = fold_key (search);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "SELECT id, session, result_json FROM history "
+                  "WHERE (?1 IS NULL OR session = ?1) AND (?2 IS NULL OR instr (search_key, ?2) > 0) "
+                  "ORDER BY id DESC LIMIT ?3",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, session);
+  bind_text (stmt, 2, search_key);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? limit : -1);
+
+  entries = json_array ();
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 2);
+      json_t *entry = text != NULL ? json_loads (text, 0, NULL) : NULL;
+
+      if (entry == NULL || !json_is_object (entry))
+        {
+          /* Every row was written by add_history() from valid JSON; a row
+           * that does not parse means the file was changed behind our back. */
+          if (entry != NULL)
+            json_decref (entry);
+          g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                       /* Translators: %s is a file name. */
+                       _("The history in the store “%s” is damaged."), self->path);
+          return NULL;
+        }
+      json_object_set_new (entry, "history_id", json_integer (sqlite3_column_int64 (stmt, 0)));
+      json_object_set_new (entry, "session",
+                           sqlite3_column_type (stmt, 1) == SQLITE_NULL
+                           ? json_null ()
+                           : json_string ((const char *) sqlite3_column_text (stmt, 1)));
+      json_array_append_new (entries, entry);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_read_error (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&entries);
+}
