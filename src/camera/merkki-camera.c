@@ -517,7 +517,7 @@ teardown (MerkkiCamera *self)
 
   if (self->portal_fd >= 0)
     {
-      /* pipewiresrc dups nothing: the descriptor is ours until here. */
+      /* pipewiresrc connects with a duplicate; this one is still ours. */
       close (self->portal_fd);
       self->portal_fd = -1;
     }
@@ -535,7 +535,8 @@ teardown (MerkkiCamera *self)
 
 static gboolean
 error_is_busy (const GError *error,
-               const char   *debug)
+               const char   *debug,
+               gboolean      from_camera)
 {
   g_autofree char *ebusy = g_utf8_strdown (g_strerror (EBUSY), -1);
   g_autofree char *message = g_utf8_strdown (error->message, -1);
@@ -543,6 +544,8 @@ error_is_busy (const GError *error,
 
   if (g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY))
     return TRUE;
+  if (!from_camera)
+    return FALSE;
 
   /* v4l2src reports a held camera in several ways; EBUSY is in all of them. */
   return strstr (message, "busy") != NULL
@@ -569,7 +572,8 @@ classify_error (MerkkiCamera *self,
 
   g_debug ("GStreamer error: %s (%s)", error->message, debug != NULL ? debug : "");
 
-  if (from_camera && error_is_busy (error, debug))
+  /* A description may name a camera too ("v4l2src device=/dev/video2"). */
+  if (error_is_busy (error, debug, from_camera))
     return g_error_new_literal (MERKKI_CAMERA_ERROR, MERKKI_CAMERA_ERROR_BUSY,
                                 _("The camera is in use by another program. Close it, or open a photo of the label instead."));
 
