@@ -305,6 +305,65 @@ test_cli_sync_and_history (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->out, "CSA registry: failed"));
 }
 
+/* Several merkki-cli processes checking at once against one new store:
+ * each gets its answer and every check is in the history. */
+static void
+test_cli_concurrent_processes (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autofree char *cli = merkki_test_build_path ("src/cli/merkki-cli");
+  GSubprocess *processes[6];
+  json_t *json;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_SG_CSA", fixture->csa_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_FI_TRAFICOM", fixture->traficom_url, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      processes[i] = g_subprocess_launcher_spawn (launcher, &error, cli, "lookup", "--json",
+                                                  i % 2 ? "CSA/310729/2003" : "CSA/311229/9999", NULL);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_subprocess_wait (processes[i], NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (processes[i]));
+      g_assert_cmpint (g_subprocess_get_exit_status (processes[i]), ==, i % 2 ? 0 : 1);
+      g_object_unref (processes[i]);
+    }
+
+  g_assert_cmpint (run_cli (fixture, "history", "--export", "json", NULL), ==, 0);
+  json = json_loads (fixture->out, 0, NULL);
+  g_assert_cmpuint (json_array_size (json), ==, G_N_ELEMENTS (processes));
+  json_decref (json);
+}
+
+/* A store that is not Merkki's: a clear error naming it, and it is kept. */
+static void
+test_cli_damaged_store (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (fixture->data_home, "merkki", NULL);
+  g_autofree char *path = g_build_filename (dir, "merkki.db", NULL);
+  g_autofree char *after = NULL;
+  const char *garbage = "not a database, but someone's notes\n";
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+
+  g_assert_cmpint (run_cli (fixture, "lookup", "CSA/300929/2001", NULL), ==, 2);
+  g_assert_nonnull (strstr (fixture->err, path));
+  g_assert_cmpint (run_cli (fixture, "history", NULL), ==, 2);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, garbage);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -323,6 +382,8 @@ main (int    argc,
   ADD ("lookup-demo", test_cli_lookup_demo);
   ADD ("lookup-options", test_cli_lookup_options);
   ADD ("sync-and-history", test_cli_sync_and_history);
+  ADD ("concurrent-processes", test_cli_concurrent_processes);
+  ADD ("damaged-store", test_cli_damaged_store);
 #undef ADD
 
   status = g_test_run ();

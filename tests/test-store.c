@@ -189,6 +189,38 @@ test_store_snapshot_by_product (Fixture       *fixture,
   g_assert_true (is_demo);
 }
 
+static gpointer
+open_thread (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  MerkkiStore *store = merkki_store_open (data, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Several programs (the app, merkki-cli) opening a new store at the same
+ * moment: each gets a working store, and the demo is installed once. */
+static void
+test_store_concurrent_first_open (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(MerkkiRegistryData) demo = merkki_registry_data_get_demo ("sg-csa");
+  GThread *threads[6];
+  guint n_records = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("open", open_thread, fixture->path);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_autoptr(MerkkiStore) store = g_thread_join (threads[i]);
+
+      g_assert_nonnull (store);
+      g_assert_true (merkki_store_get_snapshot_info (store, "sg-csa", NULL, NULL, NULL, &n_records, NULL));
+      g_assert_cmpuint (n_records, ==, demo->records->len);
+    }
+}
+
 static GPtrArray *
 make_records (const char *prefix,
               guint       n)
@@ -506,6 +538,7 @@ main (int    argc,
   ADD ("demo-installed", test_store_demo_installed);
   ADD ("records", test_store_records);
   ADD ("snapshot-by-product", test_store_snapshot_by_product);
+  ADD ("concurrent-first-open", test_store_concurrent_first_open);
   ADD ("replace-snapshot", test_store_replace_snapshot);
   ADD ("history", test_store_history);
   ADD ("history-survives-kill", test_store_history_survives_kill);

@@ -237,22 +237,26 @@ static gboolean
 check_file (MerkkiStore *self,
             GError     **error)
 {
+  g_autoptr(sqlite3_stmt) header = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean ok;
   gint64 application_id;
   gint64 user_version;
   gint64 n_objects;
   const char *check;
 
-  application_id = query_int (self, "PRAGMA application_id", &ok);
-  if (!ok)
+  /* One statement, so one read transaction: another process creating the
+   * store at this moment is seen either before or after, never halfway. */
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT (SELECT application_id FROM pragma_application_id), "
+                          "       (SELECT user_version FROM pragma_user_version), "
+                          "       (SELECT count(*) FROM sqlite_master)",
+                          -1, &header, NULL) != SQLITE_OK
+      || sqlite3_step (header) != SQLITE_ROW)
     return set_unusable_error (self, error);
-  user_version = query_int (self, "PRAGMA user_version", &ok);
-  if (!ok)
-    return set_unusable_error (self, error);
-  n_objects = query_int (self, "SELECT count(*) FROM sqlite_master", &ok);
-  if (!ok)
-    return set_unusable_error (self, error);
+  application_id = sqlite3_column_int64 (header, 0);
+  user_version = sqlite3_column_int64 (header, 1);
+  n_objects = sqlite3_column_int64 (header, 2);
+  g_clear_pointer (&header, sqlite3_finalize);
 
   if (application_id != STORE_APPLICATION_ID && n_objects > 0)
     return set_unusable_error (self, error);
