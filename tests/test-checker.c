@@ -591,6 +591,31 @@ test_checker_hostile_issuer (Fixture       *fixture,
     }
 }
 
+/* The registry withdraws a label that was cached: once it has said "no
+ * such label", the old answer is not used offline either. */
+static void
+test_checker_withdrawn_label (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(MerkkiHostileServer) registry = merkki_hostile_server_new ();
+  g_autoptr(MerkkiCheckResult) before = NULL;
+  g_autoptr(MerkkiCheckResult) withdrawn = NULL;
+  g_autoptr(MerkkiCheckResult) offline = NULL;
+
+  set_url (fixture, "sg-csa", merkki_hostile_server_get_url (registry));
+  before = check (fixture, "CSA/300929/2001", MERKKI_CHECK_FLAGS_NONE);
+  assert_verdict (before, MERKKI_VERDICT_VALID);
+  g_assert_cmpint (get_answer (before, "sg-csa")->source, ==, MERKKI_SOURCE_ONLINE);
+
+  merkki_hostile_server_set_path_mode (registry, "/v1/labels/sg-cls/CSA/300929/2001",
+                                       MERKKI_HOSTILE_NOT_FOUND_JSON);
+  withdrawn = check (fixture, "CSA/300929/2001", MERKKI_CHECK_FLAGS_NO_CACHE);
+  assert_verdict (withdrawn, MERKKI_VERDICT_NOT_FOUND);
+
+  offline = check (fixture, "CSA/300929/2001", MERKKI_CHECK_FLAGS_OFFLINE);
+  assert_verdict (offline, MERKKI_VERDICT_UNVERIFIED);
+}
+
 /* The partner failing changes nothing about the issuer's verdict, and
  * says so. */
 static void
@@ -800,6 +825,7 @@ main (int    argc,
   ADD ("fallback-to-snapshot", test_checker_fallback_to_snapshot);
   ADD ("hostile-issuer", test_checker_hostile_issuer);
   ADD ("hostile-partner", test_checker_hostile_partner);
+  ADD ("withdrawn-label", test_checker_withdrawn_label);
   ADD ("never-answers", test_checker_never_answers);
   ADD ("sync", test_checker_sync);
   ADD ("history-loses-nothing", test_checker_history_loses_nothing);

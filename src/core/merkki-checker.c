@@ -339,6 +339,14 @@ take_issuer_answer (CheckContext *ctx,
       answer->source = MERKKI_SOURCE_ONLINE;
       g_clear_pointer (&answer->fetched_at, g_date_time_unref);
       answer->fetched_at = g_date_time_ref (fetched_at);
+      /* A label the registry has withdrawn must not come back as valid
+       * from the cache the next time the network is down. */
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (!merkki_store_forget_record (ctx->self->store, scheme, id, &error))
+          g_warning ("Could not remove %s from the cache: %s", id, error->message);
+      }
       return;
 
     case MERKKI_OUTCOME_ERROR:

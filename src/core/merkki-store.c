@@ -557,6 +557,30 @@ merkki_store_put_record (MerkkiStore        *self,
   return TRUE;
 }
 
+gboolean
+merkki_store_forget_record (MerkkiStore  *self,
+                            const char   *scheme,
+                            const char   *id,
+                            GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (scheme != NULL && id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self, "DELETE FROM records WHERE scheme = ? AND id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, scheme);
+  bind_text (stmt, 2, id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+
+  return TRUE;
+}
+
 static MerkkiRecord *
 record_from_text (const char *text)
 {

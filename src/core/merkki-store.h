@@ -33,6 +33,13 @@ gboolean     merkki_store_put_record       (MerkkiStore        *self,
                                             GDateTime          *fetched_at,
                                             GError            **error);
 
+/* Removes @scheme/@id from the cache (not from any snapshot), when the
+ * registry itself has said it has no such label. */
+gboolean     merkki_store_forget_record    (MerkkiStore        *self,
+                                            const char         *scheme,
+                                            const char         *id,
+                                            GError            **error);
+
 /* Finds @scheme/@id: first in the cache, then in the snapshot. Returns the
  * record or NULL; @source, @fetched_at (new ref) and @demo tell where from.
  * @max_cache_age_s: cache entries older than this are ignored (-1: any). */
