@@ -13,6 +13,7 @@
 #include "merkki-check-result.h"
 #include "merkki-store.h"
 #include "merkki-checker.h"
+#include "merkki-history-export.h"
 #include "merkki-import.h"
 #include "merkki-decoder.h"
 

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  MERKKI_EXPORT_CSV,
+  MERKKI_EXPORT_JSON,
+} MerkkiExportFormat;
+
+/* Parses "csv" or "json". */
+gboolean merkki_export_format_from_string (const char         *str,
+                                           MerkkiExportFormat *out);
+
+/* Turns a history (the array of merkki_store_list_history()) into an
+ * export file's contents, so the app and `merkki-cli history --export`
+ * write the same thing.
+ *
+ * CSV (RFC 4180, UTF-8, header row): checked_at, input, scheme, id,
+ * verdict, brand, model, category, level, demo. Cells that a spreadsheet
+ * would run as a formula (=, +, -, @, tab, CR at the start) get a leading
+ * apostrophe, since the input is whatever a QR code held.
+ * JSON: the array itself, indented. */
+char    *merkki_history_export            (json_t             *history,
+                                           MerkkiExportFormat  format,
+                                           gsize              *length);
+
+G_END_DECLS

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "merkki-format.h"
+#include "merkki-history-export.h"
+#include "merkki-history-page.h"
+
+struct _MerkkiHistoryPage
+{
+  AdwBin            parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay  *toast_overlay;
+  GtkSearchEntry   *search_entry;
+  GtkStack         *stack;
+  GtkListBox       *list_box;
+
+  MerkkiStore      *store;
+  GCancellable     *cancellable;   /* the reload in progress */
+  GCancellable     *export_cancellable;
+  GtkFileChooserNative *file_chooser;
+  MerkkiExportFormat export_format;
+};
+
+G_DEFINE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, ADW_TYPE_BIN)
+
+static void
+show_toast (MerkkiHistoryPage *self,
+            const char        *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* The issuer's record in a history entry, or NULL. */
+static json_t *
+entry_record (json_t *entry)
+{
+  json_t *registries = json_object_get (entry, "registries");
+  json_t *answer;
+  size_t i;
+
+  json_array_foreach (registries, i, answer)
+    {
+      json_t *record = json_object_get (answer, "record");
+
+      if (json_is_object (record))
+        return record;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+create_row (json_t *entry)
+{
+  GtkWidget *row = adw_action_row_new ();
+  json_t *record = entry_record (entry);
+  json_t *reference = json_object_get (entry, "reference");
+  const char *verdict_name = json_string_value (json_object_get (entry, "verdict"));
+  const char *checked_at = json_string_value (json_object_get (entry, "checked_at"));
+  MerkkiVerdict verdict = MERKKI_VERDICT_UNVERIFIED;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *when = NULL;
+  GtkWidget *icon;
+
+  merkki_verdict_from_string (verdict_name, &verdict);
+
+  if (record != NULL)
+    {
+      json_t *product = json_object_get (record, "product");
+
+      title = g_strdup_printf ("%s %s",
+                               json_string_value (json_object_get (product, "brand")) ?: "",
+                               json_string_value (json_object_get (product, "model")) ?: "");
+    }
+  else if (json_is_object (reference) && json_is_string (json_object_get (reference, "id")))
+    title = g_strdup (json_string_value (json_object_get (reference, "id")));
+  else
+    {
+      const char *input = json_string_value (json_object_get (entry, "input")) ?: "";
+
+      /* Whatever the code held, escaped, never a link. */
+      title = merkki_escape_bytes ((const guint8 *) input, MIN (strlen (input), 120));
+    }
+
+  if (checked_at != NULL)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (checked_at, NULL);
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+      /* Translators: when a check was made, see g_date_time_format(). */
+      when = local != NULL ? g_date_time_format (local, _("%-d %b %Y %H:%M")) : NULL;
+    }
+
+  if (when != NULL)
+    subtitle = g_strdup_printf ("%s · %s", merkki_verdict_get_title (verdict), when);
+  else
+    subtitle = g_strdup (merkki_verdict_get_title (verdict));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  icon = gtk_image_new_from_icon_name (merkki_format_verdict_icon (verdict));
+  gtk_widget_add_css_class (icon, merkki_format_verdict_style (verdict));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, merkki_verdict_get_title (verdict),
+                                  -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  return row;
+}
+
+typedef struct
+{
+  MerkkiStore *store;
+  char        *search;
+} ListJob;
+
+static void
+list_job_free (ListJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->search);
+  g_free (job);
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ListJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  json_t *history;
+
+  history = merkki_store_list_history (job->store, NULL, job->search, 0, &error);
+  if (history == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, history, (GDestroyNotify) json_decref);
+}
+
+static void
+list_history_async (MerkkiHistoryPage   *self,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ListJob *job = g_new0 (ListJob, 1);
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  job->store = g_object_ref (self->store);
+  job->search = search[0] != '\0' ? g_strdup (search) : NULL;
+  g_task_set_source_tag (task, list_history_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
+  g_task_run_in_thread (task, list_thread);
+}
+
+static void
+on_reload_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  json_t *history;
+  GtkWidget *child;
+  json_t *entry;
+  size_t i;
+
+  history = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_task_had_error (G_TASK (result)) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      g_clear_pointer (&history, json_decref);
+      return;
+    }
+  if (history == NULL)
+    {
+      show_toast (self, error->message);
+      return;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
+    gtk_list_box_remove (self->list_box, child);
+
+  json_array_foreach (history, i, entry)
+    gtk_list_box_append (self->list_box, create_row (entry));
+
+  if (json_array_size (history) > 0)
+    gtk_stack_set_visible_child_name (self->stack, "list");
+  else if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
+    gtk_stack_set_visible_child_name (self->stack, "no-results");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+
+  json_decref (history);
+}
+
+void
+merkki_history_page_reload (MerkkiHistoryPage *self)
+{
+  g_return_if_fail (MERKKI_IS_HISTORY_PAGE (self));
+
+  if (self->store == NULL)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  list_history_async (self, self->cancellable, on_reload_done_cb, NULL);
+}
+
+void
+merkki_history_page_set_store (MerkkiHistoryPage *self,
+                               MerkkiStore       *store)
+{
+  g_return_if_fail (MERKKI_IS_HISTORY_PAGE (self));
+
+  if (g_set_object (&self->store, store))
+    merkki_history_page_reload (self);
+}
+
+static void
+on_search_entry_search_changed_cb (MerkkiHistoryPage *self)
+{
+  merkki_history_page_reload (self);
+}
+
+/* Export: the history as it is searched, written where the user says. */
+
+static void
+on_export_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(MerkkiHistoryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      return;
+    }
+
+  show_toast (self, _("History exported"));
+}
+
+static void
+on_export_listed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (source);
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  json_t *history;
+  char *text;
+  gsize length;
+
+  history = g_task_propagate_pointer (G_TASK (result), &error);
+  if (history == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      return;
+    }
+
+  text = merkki_history_export (history, self->export_format, &length);
+  json_decref (history);
+  contents = g_bytes_new_take (text, length);
+
+  g_file_replace_contents_bytes_async (file, contents, NULL, FALSE,
+                                       G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->export_cancellable,
+                                       on_export_written_cb, g_object_ref (self));
+}
+
+static void
+on_export_chooser_response_cb (MerkkiHistoryPage    *self,
+                               int                   response,
+                               GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->store != NULL)
+    {
+      GFile *file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      /* on_export_listed_cb() takes the file. */
+      if (file != NULL)
+        list_history_async (self, self->export_cancellable, on_export_listed_cb, file);
+    }
+
+  g_clear_object (&self->file_chooser);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (widget);
+  const char *format = g_variant_get_string (parameter, NULL);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *name = NULL;
+
+  if (!merkki_export_format_from_string (format, &self->export_format) || self->file_chooser != NULL)
+    return;
+
+  self->file_chooser = gtk_file_chooser_native_new (_("Export the History"),
+                                                    GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                    GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                    _("_Export"), _("_Cancel"));
+  /* Translators: the suggested file name of an export, without extension. */
+  name = g_strdup_printf ("%s.%s", _("merkki-history"), format);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->file_chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->file_chooser), TRUE);
+  g_signal_connect_object (self->file_chooser, "response",
+                           G_CALLBACK (on_export_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->file_chooser));
+}
+
+static void
+merkki_history_page_dispose (GObject *object)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->export_cancellable);
+  if (self->file_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->file_chooser));
+  g_clear_object (&self->file_chooser);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), MERKKI_TYPE_HISTORY_PAGE);
+
+  G_OBJECT_CLASS (merkki_history_page_parent_class)->dispose (object);
+}
+
+static void
+merkki_history_page_finalize (GObject *object)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (merkki_history_page_parent_class)->finalize (object);
+}
+
+static void
+merkki_history_page_class_init (MerkkiHistoryPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = merkki_history_page_dispose;
+  object_class->finalize = merkki_history_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/merkki/Merkki/ui/merkki-history-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, list_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "history.export", "s", export_action);
+}
+
+static void
+merkki_history_page_init (MerkkiHistoryPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->export_cancellable = g_cancellable_new ();
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "merkki-core.h"
+
+G_BEGIN_DECLS
+
+/* Past checks, newest first, with a search entry and export to CSV or
+ * JSON. */
+#define MERKKI_TYPE_HISTORY_PAGE (merkki_history_page_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, MERKKI, HISTORY_PAGE, AdwBin)
+
+void merkki_history_page_set_store (MerkkiHistoryPage *self,
+                                    MerkkiStore       *store);
+/* Reads the history again (in a thread). */
+void merkki_history_page_reload    (MerkkiHistoryPage *self);
+
+G_END_DECLS

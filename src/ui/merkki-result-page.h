@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "merkki-core.h"
+
+G_BEGIN_DECLS
+
+/* One check's result: the verdict in words with an icon, the product, the
+ * level, one row per country, the explanation and where each answer came
+ * from. Emits "scan-another" for its button, Enter and Escape. */
+#define MERKKI_TYPE_RESULT_PAGE (merkki_result_page_get_type ())
+G_DECLARE_FINAL_TYPE (MerkkiResultPage, merkki_result_page, MERKKI, RESULT_PAGE, AdwBin)
+
+void               merkki_result_page_set_result    (MerkkiResultPage  *self,
+                                                     MerkkiCheckResult *result);
+MerkkiCheckResult *merkki_result_page_get_result    (MerkkiResultPage  *self);
+/* Moves the keyboard focus to the verdict, so a screen reader reads it. */
+void               merkki_result_page_focus_verdict (MerkkiResultPage  *self);
+
+G_END_DECLS

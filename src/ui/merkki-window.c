@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "merkki-format.h"
+#include "merkki-history-page.h"
+#include "merkki-result-page.h"
+#include "merkki-scan-page.h"
+#include "merkki-window.h"
+
+/* A USB barcode scanner ("keyboard wedge") types a code faster than any
+ * person: keys closer together than this, ending in Enter, are a scan. */
+#define WEDGE_MAX_GAP_MS 60
+#define WEDGE_MIN_LENGTH 4
+#define WEDGE_MAX_LENGTH 4096
+
+struct _MerkkiWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkButton            *back_button;
+  GtkMenuButton        *menu_button;
+  AdwViewStack         *view_stack;
+  GtkStack             *check_stack;
+  AdwStatusPage        *checking_page;
+  GtkSpinner           *checking_spinner;
+  MerkkiScanPage       *scan_page;
+  MerkkiResultPage     *result_page;
+  MerkkiHistoryPage    *history_page;
+
+  GSettings            *settings;
+  MerkkiChecker        *checker;
+  /* The check in progress; replaced by each new check, cancelled in dispose
+   * so that no lookup outlives the window. */
+  GCancellable         *check_cancellable;
+
+  GString              *wedge_buffer;
+  guint32               wedge_last_time;
+
+  guint                 idle_source_id;
+  guint                 start_camera_source_id;
+  gboolean              camera_started;
+};
+
+G_DEFINE_FINAL_TYPE (MerkkiWindow, merkki_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_toast (MerkkiWindow *self,
+            const char   *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+show_scan (MerkkiWindow *self)
+{
+  g_cancellable_cancel (self->check_cancellable);
+  adw_view_stack_set_visible_child_name (self->view_stack, "check");
+  gtk_stack_set_visible_child_name (self->check_stack, "scan");
+}
+
+static void
+play_result_sound (MerkkiWindow  *self,
+                   MerkkiVerdict  verdict)
+{
+  if (!g_settings_get_boolean (self->settings, "sound-on-result"))
+    return;
+
+  /* One beep for a valid label, two for anything that needs a second look,
+   * so the sound alone tells the two apart at a shop counter. */
+  gdk_display_beep (gtk_widget_get_display (GTK_WIDGET (self)));
+  if (verdict != MERKKI_VERDICT_VALID)
+    gdk_display_beep (gtk_widget_get_display (GTK_WIDGET (self)));
+}
+
+typedef struct
+{
+  MerkkiWindow *self;
+  GCancellable *cancellable;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static void
+on_check_done_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  CheckData *data = user_data;
+  MerkkiWindow *self = data->self;
+  g_autoptr(MerkkiCheckResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = merkki_checker_check_finish (MERKKI_CHECKER (source), res, &error);
+
+  /* A newer check, Cancel or a closed window made this one moot. */
+  if (g_cancellable_is_cancelled (data->cancellable))
+    goto out;
+
+  gtk_spinner_stop (self->checking_spinner);
+
+  if (result == NULL)
+    {
+      show_toast (self, error->message);
+      show_scan (self);
+      goto out;
+    }
+
+  merkki_result_page_set_result (self->result_page, result);
+  gtk_stack_set_visible_child_name (self->check_stack, "result");
+  merkki_result_page_focus_verdict (self->result_page);
+  merkki_trace ("verdict-shown");
+  play_result_sound (self, merkki_check_result_get_verdict (result));
+  merkki_history_page_reload (self->history_page);
+
+out:
+  check_data_free (data);
+}
+
+void
+merkki_window_check_payload (MerkkiWindow *self,
+                             GBytes       *payload)
+{
+  g_autofree char *shown = NULL;
+  CheckData *data;
+
+  g_return_if_fail (MERKKI_IS_WINDOW (self));
+  g_return_if_fail (payload != NULL);
+
+  if (self->checker == NULL)
+    {
+      const GError *store_error =
+        merkki_application_get_store_error (MERKKI_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
+      show_toast (self, store_error != NULL ? store_error->message : _("Checking is not available"));
+      return;
+    }
+
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  self->check_cancellable = g_cancellable_new ();
+
+  /* The payload may be anything a QR code holds: show it escaped. */
+  shown = merkki_escape_bytes (g_bytes_get_data (payload, NULL), MIN (g_bytes_get_size (payload), 200));
+  adw_status_page_set_description (self->checking_page, shown);
+  adw_view_stack_set_visible_child_name (self->view_stack, "check");
+  gtk_stack_set_visible_child_name (self->check_stack, "checking");
+  gtk_spinner_start (self->checking_spinner);
+
+  data = g_new0 (CheckData, 1);
+  data->self = g_object_ref (self);
+  data->cancellable = g_object_ref (self->check_cancellable);
+  merkki_checker_check_async (self->checker, payload, MERKKI_CHECK_FLAGS_NONE,
+                              self->check_cancellable, on_check_done_cb, data);
+}
+
+static void
+on_scan_page_payload_chosen_cb (MerkkiWindow *self,
+                                GBytes       *payload)
+{
+  merkki_window_check_payload (self, payload);
+}
+
+static void
+on_result_page_scan_another_cb (MerkkiWindow *self)
+{
+  show_scan (self);
+}
+
+static void
+on_check_stack_visible_child_name_cb (MerkkiWindow *self)
+{
+  const char *name = gtk_stack_get_visible_child_name (self->check_stack);
+  gboolean scanning = g_strcmp0 (name, "scan") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), !scanning);
+  merkki_scan_page_set_scanning (self->scan_page, scanning);
+}
+
+static void
+on_view_stack_visible_child_name_cb (MerkkiWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+  gboolean on_check = g_strcmp0 (name, "check") == 0;
+
+  if (!on_check)
+    merkki_history_page_reload (self->history_page);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button),
+                          on_check && g_strcmp0 (gtk_stack_get_visible_child_name (self->check_stack), "scan") != 0);
+  merkki_scan_page_set_scanning (self->scan_page,
+                                 on_check && g_strcmp0 (gtk_stack_get_visible_child_name (self->check_stack), "scan") == 0);
+}
+
+/* Keyboard wedge: collect keystrokes in the capture phase, wherever the
+ * focus is, and treat a fast burst ending in Enter as a scanned code. */
+static void
+wedge_reset (MerkkiWindow *self)
+{
+  g_string_truncate (self->wedge_buffer, 0);
+}
+
+static gboolean
+on_key_pressed_cb (GtkEventControllerKey *controller,
+                   guint                  keyval,
+                   guint                  keycode,
+                   GdkModifierType        state,
+                   MerkkiWindow          *self)
+{
+  guint32 time = gtk_event_controller_get_current_event_time (GTK_EVENT_CONTROLLER (controller));
+  gboolean fast = self->wedge_buffer->len > 0 && time - self->wedge_last_time <= WEDGE_MAX_GAP_MS;
+  gunichar c;
+
+  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
+    {
+      if (fast && g_utf8_strlen (self->wedge_buffer->str, -1) >= WEDGE_MIN_LENGTH)
+        {
+          g_autoptr(GBytes) payload = g_bytes_new (self->wedge_buffer->str, self->wedge_buffer->len);
+
+          wedge_reset (self);
+          merkki_scan_page_clear_entry (self->scan_page);
+          merkki_window_check_payload (self, payload);
+          return GDK_EVENT_STOP;
+        }
+      wedge_reset (self);
+      return GDK_EVENT_PROPAGATE;
+    }
+
+  c = gdk_keyval_to_unicode (keyval);
+  if (c == 0)
+    return GDK_EVENT_PROPAGATE;  /* Shift and the like: part of typing. */
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0 || g_unichar_iscntrl (c))
+    {
+      wedge_reset (self);
+      return GDK_EVENT_PROPAGATE;
+    }
+
+  if (!fast || self->wedge_buffer->len >= WEDGE_MAX_LENGTH)
+    wedge_reset (self);
+  g_string_append_unichar (self->wedge_buffer, c);
+  self->wedge_last_time = time;
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* Kiosk mode: back to the scan page after a while without input. */
+static gboolean
+on_idle_timeout_cb (gpointer user_data)
+{
+  MerkkiWindow *self = user_data;
+
+  self->idle_source_id = 0;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->check_stack), "checking") != 0)
+    show_scan (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+restart_idle_timer (MerkkiWindow *self)
+{
+  g_clear_handle_id (&self->idle_source_id, g_source_remove);
+  if (g_settings_get_boolean (self->settings, "kiosk-mode"))
+    self->idle_source_id = g_timeout_add_seconds (g_settings_get_uint (self->settings, "kiosk-idle-seconds"),
+                                                  on_idle_timeout_cb, self);
+}
+
+static gboolean
+on_any_event_cb (GtkEventControllerLegacy *controller,
+                 GdkEvent                 *event,
+                 MerkkiWindow             *self)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_MOTION_NOTIFY:
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_SCROLL:
+    case GDK_TOUCH_BEGIN:
+      if (self->idle_source_id != 0)
+        restart_idle_timer (self);
+      break;
+    default:
+      break;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+apply_kiosk_mode (MerkkiWindow *self)
+{
+  gboolean kiosk = g_settings_get_boolean (self->settings, "kiosk-mode");
+
+  /* The menu is hidden; preferences stay reachable by Ctrl+, only. */
+  gtk_widget_set_visible (GTK_WIDGET (self->menu_button), !kiosk);
+  if (kiosk)
+    gtk_window_fullscreen (GTK_WINDOW (self));
+  else
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+  restart_idle_timer (self);
+}
+
+static void
+on_settings_changed_cb (MerkkiWindow *self,
+                        const char   *key)
+{
+  if (g_str_equal (key, "kiosk-mode") || g_str_equal (key, "kiosk-idle-seconds"))
+    apply_kiosk_mode (self);
+}
+
+static void
+on_check_stack_changed_for_idle_cb (MerkkiWindow *self)
+{
+  restart_idle_timer (self);
+}
+
+/* The camera is asked for only once the window is on screen. */
+static gboolean
+start_camera_cb (gpointer user_data)
+{
+  MerkkiWindow *self = user_data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  self->start_camera_source_id = 0;
+  self->camera_started = TRUE;
+  merkki_scan_page_start_camera (self->scan_page,
+                                 merkki_application_get_camera_pipeline (MERKKI_APPLICATION (app)));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_map_cb (MerkkiWindow *self)
+{
+  if (!self->camera_started && self->start_camera_source_id == 0)
+    self->start_camera_source_id = g_idle_add (start_camera_cb, self);
+}
+
+static gboolean
+merkki_window_close_request (GtkWindow *window)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window) && !gtk_window_is_fullscreen (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (merkki_window_parent_class)->close_request (window);
+}
+
+/* Actions */
+
+static void
+scan_another_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  show_scan (MERKKI_WINDOW (widget));
+}
+
+static void
+open_image_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (widget);
+
+  show_scan (self);
+  merkki_scan_page_open_image (self->scan_page);
+}
+
+static void
+paste_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (widget);
+
+  show_scan (self);
+  merkki_scan_page_paste (self->scan_page);
+}
+
+static void
+enter_reference_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (widget);
+
+  show_scan (self);
+  merkki_scan_page_enter_reference (self->scan_page);
+}
+
+/* Screenshots for the AppStream data and the GUI tests: rendered from the
+ * widget tree itself, so they need no compositor. */
+static gboolean
+save_widget_png (GtkWidget   *widget,
+                 const char  *path)
+{
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+
+  if (width <= 0 || height <= 0)
+    return FALSE;
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return FALSE;
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  return gdk_texture_save_to_png (texture, path);
+}
+
+static void
+screenshot_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  MerkkiWindow *self = user_data;
+  const char *name = g_variant_get_string (parameter, NULL);
+  const char *dir = g_getenv ("MERKKI_SCREENSHOT_DIR");
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GtkWidget *target = GTK_WIDGET (self);
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+
+  if (dir == NULL || name[0] == '\0' || name[0] == '.' || strchr (name, '/') != NULL)
+    {
+      g_warning ("Not a screenshot name: %s", name);
+      return;
+    }
+
+  /* A dialog on top of the window (preferences) is what the user sees. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (toplevel) == GTK_WINDOW (self) &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        target = GTK_WIDGET (toplevel);
+    }
+
+  file_name = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file_name, NULL);
+  if (save_widget_png (target, path))
+    g_print ("merkki-screenshot: %s\n", path);
+  else
+    g_warning ("Could not save the screenshot %s", path);
+}
+
+static void
+set_size_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  int width, height;
+
+  g_variant_get (parameter, "(ii)", &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (user_data), width, height);
+}
+
+static const GActionEntry screenshot_actions[] = {
+  { "screenshot", screenshot_action, "s" },
+  { "set-size", set_size_action, "(ii)" },
+};
+
+static void
+merkki_window_dispose (GObject *object)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (object);
+
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  g_clear_handle_id (&self->idle_source_id, g_source_remove);
+  g_clear_handle_id (&self->start_camera_source_id, g_source_remove);
+  if (self->scan_page != NULL)
+    merkki_scan_page_stop_camera (self->scan_page);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), MERKKI_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (merkki_window_parent_class)->dispose (object);
+}
+
+static void
+merkki_window_finalize (GObject *object)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->checker);
+  g_string_free (self->wedge_buffer, TRUE);
+
+  G_OBJECT_CLASS (merkki_window_parent_class)->finalize (object);
+}
+
+static void
+merkki_window_class_init (MerkkiWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = merkki_window_dispose;
+  object_class->finalize = merkki_window_finalize;
+  window_class->close_request = merkki_window_close_request;
+
+  g_type_ensure (MERKKI_TYPE_SCAN_PAGE);
+  g_type_ensure (MERKKI_TYPE_RESULT_PAGE);
+  g_type_ensure (MERKKI_TYPE_HISTORY_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/merkki/Merkki/ui/merkki-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, check_stack);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, checking_page);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, checking_spinner);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, scan_page);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, result_page);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, history_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_scan_page_payload_chosen_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_result_page_scan_another_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_check_stack_visible_child_name_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_stack_visible_child_name_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.scan-another", NULL, scan_another_action);
+  gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.enter-reference", NULL, enter_reference_action);
+
+  /* Bubble-phase bindings: a focused entry keeps its own Ctrl+V. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-image", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.enter-reference", NULL);
+}
+
+static void
+merkki_window_init (MerkkiWindow *self)
+{
+  GtkEventController *controller;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->wedge_buffer = g_string_new (NULL);
+  self->settings = merkki_settings_new ();
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "event", G_CALLBACK (on_any_event_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (on_settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->check_stack, "notify::visible-child-name",
+                            G_CALLBACK (on_check_stack_changed_for_idle_cb), self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map_cb), NULL);
+
+  if (g_getenv ("MERKKI_SCREENSHOT_DIR") != NULL)
+    g_action_map_add_action_entries (G_ACTION_MAP (self), screenshot_actions,
+                                     G_N_ELEMENTS (screenshot_actions), self);
+}
+
+MerkkiWindow *
+merkki_window_new (MerkkiApplication *application)
+{
+  MerkkiWindow *self;
+  MerkkiChecker *checker;
+
+  g_return_val_if_fail (MERKKI_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (MERKKI_TYPE_WINDOW,
+                       "application", application,
+                       "default-width", 0,
+                       NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  checker = merkki_application_get_checker (application);
+  if (checker != NULL)
+    {
+      self->checker = g_object_ref (checker);
+      merkki_history_page_set_store (self->history_page, merkki_checker_get_store (checker));
+    }
+
+  apply_kiosk_mode (self);
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  return self;
+}
