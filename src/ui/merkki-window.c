@@ -446,7 +446,7 @@ screenshot_action (GSimpleAction *action,
   MerkkiWindow *self = user_data;
   const char *name = g_variant_get_string (parameter, NULL);
   const char *dir = g_getenv ("MERKKI_SCREENSHOT_DIR");
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
   GtkWidget *target = GTK_WIDGET (self);
   g_autofree char *file_name = NULL;
   g_autofree char *path = NULL;
