@@ -295,6 +295,9 @@ merkki_result_page_focus_verdict (MerkkiResultPage *self)
   /* Focus is what a screen reader follows: the verdict is read out (with
    * the explanation as its description) as soon as it appears. */
   gtk_widget_grab_focus (GTK_WIDGET (self->verdict_title));
+  /* A label only takes the focus when selectable; do not leave its text
+   * highlighted. */
+  gtk_label_select_region (self->verdict_title, 0, 0);
 }
 
 static void

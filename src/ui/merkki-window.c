@@ -220,7 +220,11 @@ on_key_pressed_cb (GtkEventControllerKey *controller,
   gboolean fast = self->wedge_buffer->len > 0 && time - self->wedge_last_time <= WEDGE_MAX_GAP_MS;
   gunichar c;
 
-  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
+  c = gdk_keyval_to_unicode (keyval);
+
+  /* Scanners end a code with Enter, some with a line feed. */
+  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter ||
+      c == '\n' || c == '\r')
     {
       if (fast && g_utf8_strlen (self->wedge_buffer->str, -1) >= WEDGE_MIN_LENGTH)
         {
@@ -235,7 +239,6 @@ on_key_pressed_cb (GtkEventControllerKey *controller,
       return GDK_EVENT_PROPAGATE;
     }
 
-  c = gdk_keyval_to_unicode (keyval);
   if (c == 0)
     return GDK_EVENT_PROPAGATE;  /* Shift and the like: part of typing. */
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0 || g_unichar_iscntrl (c))

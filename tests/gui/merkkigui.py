@@ -1,0 +1,385 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Drives the real Merkki app for the GUI tests: registry servers on
+127.0.0.1, the app with a recorded camera pipeline, and what a screen
+reader sees of it through AT-SPI (pyatspi)."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import gi
+
+gi.require_version('Gio', '2.0')
+from gi.repository import Gio, GLib  # noqa: E402
+
+import pyatspi  # noqa: E402
+
+APP_ID = 'io.github.merkki.Merkki'
+BUILD_ROOT = os.environ.get('MERKKI_BUILD_ROOT', '')
+SOURCE_ROOT = os.environ.get('MERKKI_SOURCE_ROOT', '')
+
+# Words the app uses for verdicts (merkki_verdict_get_title(), English).
+EXIT_SKIP = 77
+
+
+class TestFailure(Exception):
+    pass
+
+
+def log(*args):
+    print('#', *args, flush=True)
+
+
+def skip_unless_display():
+    if not os.environ.get('DISPLAY') and not os.environ.get('WAYLAND_DISPLAY'):
+        print('1..0 # SKIP no display (run under xvfb-run)')
+        sys.exit(EXIT_SKIP)
+    if not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
+        print('1..0 # SKIP no session bus (run under dbus-run-session)')
+        sys.exit(EXIT_SKIP)
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as error:  # AT-SPI objects vanish while we look
+            last_error = error
+        time.sleep(0.1)
+    raise TestFailure(f'timed out after {timeout} s waiting for {what}'
+                      + (f' (last error: {last_error})' if last_error else ''))
+
+
+class Tap:
+    """A minimal TAP producer: one line per check."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, condition, description, detail=''):
+        self.n += 1
+        if condition:
+            print(f'ok {self.n} - {description}', flush=True)
+        else:
+            self.failed += 1
+            print(f'not ok {self.n} - {description}', flush=True)
+            if detail:
+                for line in str(detail).splitlines():
+                    print(f'# {line}', flush=True)
+        return condition
+
+    def equal(self, got, expected, description):
+        return self.ok(got == expected, description, f'got {got!r}, expected {expected!r}')
+
+    def done(self):
+        print(f'1..{self.n}', flush=True)
+        return 1 if self.failed else 0
+
+
+class Registry:
+    """`merkki-cli serve` on a random loopback port."""
+
+    def __init__(self, *data_files):
+        cli = os.path.join(BUILD_ROOT, 'src', 'cli', 'merkki-cli')
+        self.proc = subprocess.Popen([cli, 'serve', '--bind', '127.0.0.1', '--port', '0', *data_files],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        match = re.search(r'listening on (http://\S+)', line)
+        if not match:
+            self.proc.kill()
+            raise TestFailure(f'merkki-cli serve did not start: {line!r} {self.proc.stderr.read()}')
+        self.url = match.group(1)
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def closed_port_url():
+    """An address on which nothing listens: a registry that is down."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    return f'http://127.0.0.1:{port}'
+
+
+def screenshot_dir():
+    path = os.path.join(BUILD_ROOT, 'screenshots')
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def write_label_video(path, payload, blank_frames=10, code_frames=90, size=(640, 480), fps=15):
+    """A recorded label: qrencode draws the code, GStreamer makes a VP8
+    WebM of some empty frames and then the code."""
+    tmp = tempfile.mkdtemp(prefix='merkki-video-')
+    try:
+        qr = os.path.join(tmp, 'qr.png')
+        blank = os.path.join(tmp, 'blank.png')
+        subprocess.run(['qrencode', '-s', '8', '-m', '4', '-o', qr, '--', payload], check=True)
+        width, height = size
+        # Frames: a light grey background, the code in the middle.
+        subprocess.run(['gst-launch-1.0', '-q',
+                        'videotestsrc', 'pattern=solid-color', 'foreground-color=0xffd0d0d0', 'num-buffers=1',
+                        '!', f'video/x-raw,width={width},height={height}', '!', 'pngenc', '!',
+                        'filesink', f'location={blank}'], check=True)
+        frames = os.path.join(tmp, 'frame-%04d.png')
+        index = 0
+        for i in range(blank_frames):
+            shutil.copy(blank, frames % index)
+            index += 1
+        composed = os.path.join(tmp, 'code.png')
+        subprocess.run(['gst-launch-1.0', '-q',
+                        'compositor', 'name=mix', 'background=white', 'sink_1::xpos=%d' % (width // 2 - 150),
+                        'sink_1::ypos=%d' % (height // 2 - 150), '!', 'videoconvert', '!', 'pngenc', '!',
+                        'filesink', f'location={composed}',
+                        'filesrc', f'location={blank}', '!', 'pngdec', '!', 'imagefreeze', 'num-buffers=1', '!', 'mix.sink_0',
+                        'filesrc', f'location={qr}', '!', 'pngdec', '!', 'videoscale', '!',
+                        'video/x-raw,width=300,height=300', '!', 'imagefreeze', 'num-buffers=1', '!', 'mix.sink_1'],
+                       check=True)
+        for i in range(code_frames):
+            shutil.copy(composed, frames % index)
+            index += 1
+        subprocess.run(['gst-launch-1.0', '-q',
+                        'multifilesrc', f'location={frames}', 'index=0', f'caps=image/png,framerate={fps}/1',
+                        '!', 'pngdec', '!', 'videoconvert', '!', 'vp8enc', 'deadline=1', '!', 'webmmux', '!',
+                        'filesink', f'location={path}'], check=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def video_pipeline(path, loop=False):
+    return f'filesrc location={path} ! decodebin ! videoconvert'
+
+
+class App:
+    """The real app, launched with a private home and the given camera
+    pipeline and registries, seen through AT-SPI."""
+
+    def __init__(self, pipeline=None, registries=None, args=(), env=None, size=None):
+        self.home = tempfile.mkdtemp(prefix='merkki-gui-')
+        environment = dict(os.environ)
+        for key in list(environment):
+            if key.startswith('MERKKI_REGISTRY_'):
+                del environment[key]
+        environment.pop('NO_AT_BRIDGE', None)
+        environment.update({
+            'GTK_A11Y': 'atspi',
+            'GSK_RENDERER': 'cairo',
+            'GSETTINGS_BACKEND': 'memory',
+            'XDG_DATA_HOME': os.path.join(self.home, 'data'),
+            'XDG_CONFIG_HOME': os.path.join(self.home, 'config'),
+            'XDG_CACHE_HOME': os.path.join(self.home, 'cache'),
+            'HOME': self.home,
+            'MERKKI_SCREENSHOT_DIR': screenshot_dir(),
+            'MERKKI_TRACE': '1',
+            'LANGUAGE': 'en',
+            'LC_ALL': 'C.UTF-8',
+        })
+        for registry_id, url in (registries or {}).items():
+            environment['MERKKI_REGISTRY_' + registry_id.upper().replace('-', '_')] = url
+        if pipeline is not None:
+            environment['MERKKI_CAMERA_PIPELINE'] = pipeline
+        environment.update(env or {})
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([os.path.join(BUILD_ROOT, 'src', 'merkki'), *args],
+                                     env=environment, stdout=subprocess.PIPE, text=True)
+        self.traces = {}
+        self.bus = Gio.bus_get_sync(Gio.BusType.SESSION)
+        self.accessible = wait_until(self._find_application, 30, 'the app on the accessibility bus')
+        self.window = wait_until(lambda: self._child_by_role(self.accessible, pyatspi.ROLE_FRAME),
+                                 20, 'the main window')
+        wait_until(self._has_bus_name, 10, 'the app on the session bus')
+        if size is not None:
+            self.set_size(*size)
+
+    # Process and D-Bus
+    def _find_application(self):
+        desktop = pyatspi.Registry.getDesktop(0)
+        for app in desktop:
+            if app is not None and app.get_process_id() == self.proc.pid:
+                return app
+        return None
+
+    def _has_bus_name(self):
+        reply = self.bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                                   'NameHasOwner', GLib.Variant('(s)', (APP_ID,)), None, 0, 2000, None)
+        return reply.unpack()[0]
+
+    def _activate(self, path, action, parameter=None):
+        params = [parameter] if parameter is not None else []
+        self.bus.call_sync(APP_ID, path, 'org.gtk.Actions', 'Activate',
+                           GLib.Variant('(sava{sv})', (action, params, {})), None, 0, 10000, None)
+
+    def window_action(self, action, parameter=None):
+        self._activate('/io/github/merkki/Merkki/window/1', action, parameter)
+
+    def app_action(self, action, parameter=None):
+        self._activate('/io/github/merkki/Merkki', action, parameter)
+
+    def screenshot(self, name):
+        path = os.path.join(screenshot_dir(), name + '.png')
+        if os.path.exists(path):
+            os.unlink(path)
+        # Let the last frame be painted.
+        time.sleep(0.6)
+        self.window_action('screenshot', GLib.Variant('s', name))
+        wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10, f'screenshot {name}')
+        return path
+
+    def set_size(self, width, height):
+        self.window_action('set-size', GLib.Variant('(ii)', (width, height)))
+        time.sleep(0.5)
+
+    def quit(self):
+        if self.proc.poll() is None:
+            try:
+                self.app_action('quit')
+                self.proc.wait(10)
+            except Exception:
+                self.proc.terminate()
+                self.proc.wait(10)
+        shutil.rmtree(self.home, ignore_errors=True)
+        return self.proc.returncode
+
+    def read_traces(self):
+        """Lines "merkki-trace: EVENT MICROSECONDS" printed so far."""
+        import select
+        while select.select([self.proc.stdout], [], [], 0)[0]:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            match = re.match(r'merkki-trace: (\S+) (\d+)', line)
+            if match:
+                self.traces.setdefault(match.group(1), []).append((int(match.group(2)), time.monotonic()))
+        return self.traces
+
+    def wait_trace(self, event, timeout=30, count=1):
+        return wait_until(lambda: len(self.read_traces().get(event, [])) >= count and self.traces[event],
+                          timeout, f'trace {event}')
+
+    # Accessibility tree
+    @staticmethod
+    def _child_by_role(node, role):
+        for i in range(node.childCount):
+            child = node.getChildAtIndex(i)
+            if child is not None and child.getRole() == role:
+                return child
+        return None
+
+    def walk(self, node=None):
+        stack = [node or self.window]
+        while stack:
+            current = stack.pop()
+            if current is None:
+                continue
+            yield current
+            try:
+                count = current.childCount
+            except Exception:
+                continue
+            for i in reversed(range(count)):
+                try:
+                    stack.append(current.getChildAtIndex(i))
+                except Exception:
+                    pass
+
+    def find_all(self, role=None, name=None, contains=None, node=None):
+        found = []
+        for item in self.walk(node):
+            try:
+                if role is not None and item.getRole() != role:
+                    continue
+                if name is not None and item.name != name:
+                    continue
+                if contains is not None and contains not in item.name:
+                    continue
+            except Exception:
+                continue
+            found.append(item)
+        return found
+
+    def find(self, role=None, name=None, contains=None, node=None, timeout=10):
+        return wait_until(lambda: (self.find_all(role, name, contains, node) or [None])[0], timeout,
+                          f'{pyatspi.Accessible.getRoleName(role) if False else role} {name or contains!r}')
+
+    def focused(self):
+        for item in self.walk():
+            try:
+                if item.getState().contains(pyatspi.STATE_FOCUSED):
+                    return item
+            except Exception:
+                continue
+        return None
+
+    def click(self, role=pyatspi.ROLE_PUSH_BUTTON, contains=None, name=None):
+        button = self.find(role=role, contains=contains, name=name)
+        action = button.queryAction()
+        for i in range(action.nActions):
+            if action.getName(i) in ('click', 'activate', 'press'):
+                action.doAction(i)
+                return button
+        action.doAction(0)
+        return button
+
+    # Keyboard (XTest through the AT-SPI registry)
+    def type_text(self, text):
+        pyatspi.Registry.generateKeyboardEvent(0, text, pyatspi.KEY_STRING)
+
+    def key(self, keysym_name, ctrl=False):
+        keysym = Gdk_keysym(keysym_name)
+        if ctrl:
+            pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_PRESS)
+        pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+        if ctrl:
+            pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_RELEASE)
+
+    def point_at_window(self):
+        extents = self.window.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2,
+                                            extents.y + extents.height // 2, 'abs')
+
+    # The result page
+    def wait_result(self, verdicts, timeout=40):
+        """Waits until the focus is on a verdict (the result page moves it
+        there so screen readers read it) and returns its words."""
+        def verdict_focused():
+            item = self.focused()
+            if item is not None and item.getRole() == pyatspi.ROLE_LABEL and item.name in verdicts:
+                return item.name
+            return None
+        return wait_until(verdict_focused, timeout, f'one of the verdicts {verdicts}')
+
+    def row_texts(self, title):
+        """The texts of the rows titled @title (an AdwActionRow is a list
+        item named by its title; its subtitle is a label inside)."""
+        rows = self.find_all(role=pyatspi.ROLE_LIST_ITEM, name=title)
+        texts = []
+        for row in rows:
+            texts.append([item.name for item in self.walk(row) if item.getRole() == pyatspi.ROLE_LABEL])
+        return texts
+
+    def label_names(self):
+        return [item.name for item in self.find_all(role=pyatspi.ROLE_LABEL)]
+
+
+_KEYSYMS = {'Return': 0xff0d, 'Escape': 0xff1b, 'Tab': 0xff09, 'BackSpace': 0xff08}
+
+
+def Gdk_keysym(name):
+    if name in _KEYSYMS:
+        return _KEYSYMS[name]
+    if len(name) == 1:
+        return ord(name)
+    raise ValueError(name)
