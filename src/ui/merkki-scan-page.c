@@ -660,6 +660,15 @@ merkki_scan_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->camera != NULL)
     {
+      GListModel *devices = merkki_camera_get_devices (self->camera);
+
+      if (self->camera_chooser != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (self->camera_chooser, self);
+          gtk_drop_down_set_model (self->camera_chooser, NULL);
+        }
+      if (devices != NULL)
+        g_signal_handlers_disconnect_by_data (devices, self);
       g_signal_handlers_disconnect_by_data (self->camera, self);
       merkki_camera_stop (self->camera);
     }

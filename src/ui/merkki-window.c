@@ -422,11 +422,17 @@ save_widget_png (GtkWidget   *widget,
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (widget));
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
   GtkSnapshot *snapshot;
   GskRenderer *renderer;
 
   if (width <= 0 || height <= 0)
     return FALSE;
+
+  /* The window without the margin its client-side shadow takes. */
+  if (content != NULL && !gtk_widget_compute_bounds (content, widget, &bounds))
+    bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
 
   paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();
@@ -436,9 +442,57 @@ save_widget_png (GtkWidget   *widget,
     return FALSE;
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
 
   return gdk_texture_save_to_png (texture, path);
+}
+
+typedef struct
+{
+  MerkkiWindow *self;
+  char         *path;
+  guint         attempts;
+} Screenshot;
+
+static void
+screenshot_free (Screenshot *shot)
+{
+  g_object_unref (shot->self);
+  g_free (shot->path);
+  g_free (shot);
+}
+
+/* A window in the middle of a resize or an allocation has nothing to draw
+ * yet: try again on a later frame. */
+static gboolean
+take_screenshot_cb (gpointer user_data)
+{
+  Screenshot *shot = user_data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *target = GTK_WIDGET (shot->self);
+
+  /* A dialog on top of the window (preferences) is what the user sees. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (toplevel) == GTK_WINDOW (shot->self) &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        target = GTK_WIDGET (toplevel);
+    }
+
+  if (save_widget_png (target, shot->path))
+    {
+      g_print ("merkki-screenshot: %s\n", shot->path);
+      fflush (stdout);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (++shot->attempts < 40)
+    return G_SOURCE_CONTINUE;
+
+  g_warning ("Could not save the screenshot %s", shot->path);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -449,10 +503,8 @@ screenshot_action (GSimpleAction *action,
   MerkkiWindow *self = user_data;
   const char *name = g_variant_get_string (parameter, NULL);
   const char *dir = g_getenv ("MERKKI_SCREENSHOT_DIR");
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  GtkWidget *target = GTK_WIDGET (self);
   g_autofree char *file_name = NULL;
-  g_autofree char *path = NULL;
+  Screenshot *shot;
 
   if (dir == NULL || name[0] == '\0' || name[0] == '.' || strchr (name, '/') != NULL)
     {
@@ -460,22 +512,11 @@ screenshot_action (GSimpleAction *action,
       return;
     }
 
-  /* A dialog on top of the window (preferences) is what the user sees. */
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (gtk_window_get_transient_for (toplevel) == GTK_WINDOW (self) &&
-          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        target = GTK_WIDGET (toplevel);
-    }
-
   file_name = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file_name, NULL);
-  if (save_widget_png (target, path))
-    g_print ("merkki-screenshot: %s\n", path);
-  else
-    g_warning ("Could not save the screenshot %s", path);
+  shot = g_new0 (Screenshot, 1);
+  shot->self = g_object_ref (self);
+  shot->path = g_build_filename (dir, file_name, NULL);
+  g_timeout_add_full (G_PRIORITY_LOW, 50, take_screenshot_cb, shot, (GDestroyNotify) screenshot_free);
 }
 
 static void

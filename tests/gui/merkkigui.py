@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import gi
@@ -196,6 +197,8 @@ class App:
         self.proc = subprocess.Popen([os.path.join(BUILD_ROOT, 'src', 'merkki'), *args],
                                      env=environment, stdout=subprocess.PIPE, text=True)
         self.traces = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read_stdout, daemon=True).start()
         self.bus = Gio.bus_get_sync(Gio.BusType.SESSION)
         self.accessible = wait_until(self._find_application, 30, 'the app on the accessibility bus')
         self.window = wait_until(lambda: self._child_by_role(self.accessible, pyatspi.ROLE_FRAME),
@@ -253,20 +256,21 @@ class App:
         shutil.rmtree(self.home, ignore_errors=True)
         return self.proc.returncode
 
-    def read_traces(self):
-        """Lines "merkki-trace: EVENT MICROSECONDS" printed so far."""
-        import select
-        while select.select([self.proc.stdout], [], [], 0)[0]:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
+    def _read_stdout(self):
+        for line in self.proc.stdout:
             match = re.match(r'merkki-trace: (\S+) (\d+)', line)
             if match:
-                self.traces.setdefault(match.group(1), []).append((int(match.group(2)), time.monotonic()))
-        return self.traces
+                with self._lock:
+                    self.traces.setdefault(match.group(1), []).append((int(match.group(2)), time.monotonic()))
+
+    def read_traces(self):
+        """Events "merkki-trace: EVENT MICROSECONDS" printed so far: for
+        each, (the app's monotonic µs, our monotonic s when read)."""
+        with self._lock:
+            return {event: list(times) for event, times in self.traces.items()}
 
     def wait_trace(self, event, timeout=30, count=1):
-        return wait_until(lambda: len(self.read_traces().get(event, [])) >= count and self.traces[event],
+        return wait_until(lambda: len(self.read_traces().get(event, [])) >= count and self.read_traces()[event],
                           timeout, f'trace {event}')
 
     # Accessibility tree

@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The desktop app end to end: real registries on 127.0.0.1, the real app
+with a recorded label video as its camera, checked through what a screen
+reader sees (AT-SPI). Saves screenshots of the main states in
+BUILD/screenshots. Usage: test-gui.py camera|input|file|offline"""
+
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import merkkigui as mg  # noqa: E402
+
+VERDICTS = ['Valid label', 'Label expired', 'Label withdrawn', 'Possible counterfeit',
+            'Label does not match the registry', 'Suspicious link', 'Not a label',
+            'Could not be checked']
+
+
+def data(name):
+    return os.path.join(mg.SOURCE_ROOT, 'tests', 'data', name)
+
+
+def subtitle_of(app, title):
+    """The first row titled @title: its texts after the title."""
+    rows = app.row_texts(title)
+    if not rows:
+        return None
+    return ' | '.join(text for text in rows[0] if text != title)
+
+
+def registries():
+    return mg.Registry(data('csa.json')), mg.Registry(data('traficom.json'))
+
+
+def check_valid_pohjola(tap, app, how):
+    tap.ok(app.row_texts('Test Pohjola Gateway X3'), f'{how}: the product row names brand and model')
+    tap.ok('Smart home hub' in (subtitle_of(app, 'Test Pohjola Gateway X3') or ''),
+           f'{how}: the product row gives the category', subtitle_of(app, 'Test Pohjola Gateway X3'))
+    tap.ok(app.row_texts('CLS Level 3'), f'{how}: the level is named')
+    singapore = subtitle_of(app, 'Singapore') or ''
+    finland = subtitle_of(app, 'Finland') or ''
+    tap.ok('Recognised as Level 3' in singapore, f'{how}: Singapore row says Level 3', singapore)
+    tap.ok('Recognised' in finland and 'Not recognised' not in finland,
+           f'{how}: Finland row says recognised', finland)
+    sources = [item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)
+               if item.name.startswith('CSA registry')]
+    tap.ok('CSA registry, just now' in sources, f'{how}: provenance says the CSA registry answered just now',
+           sources)
+
+
+def scenario_camera(tap):
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-camera-')
+    video = os.path.join(workdir, 'label.webm')
+    # Three seconds of an empty scene (time for a screenshot of the scan
+    # page), then the label.
+    mg.write_label_video(video, 'CSA/300929/2001', blank_frames=45, code_frames=60)
+    app = mg.App(pipeline=mg.video_pipeline(video),
+                 registries={'sg-csa': csa.url, 'fi-traficom': traficom.url}, size=(1280, 800))
+    try:
+        app.wait_trace('first-frame-shown')
+        tap.ok(True, 'camera: the first frame of the recorded video is shown')
+        app.screenshot('scan-1280')
+        verdict = app.wait_result(VERDICTS)
+        tap.equal(verdict, 'Valid label', 'camera: a label in both registries is valid')
+        check_valid_pohjola(tap, app, 'camera')
+        tap.ok(len(app.read_traces().get('code-found', [])) >= 1, 'camera: the code came from the camera')
+        app.screenshot('valid-1280')
+        app.set_size(360, 720)
+        app.screenshot('valid-360')
+        # Escape leads back to the scan page, with the focus in the window.
+        app.key('Escape')
+        mg.wait_until(lambda: app.focused() is not None and app.focused().name not in VERDICTS, 10,
+                      'the focus to leave the verdict')
+        tap.ok(True, 'camera: Escape leaves the result')
+    finally:
+        tap.equal(app.quit(), 0, 'camera: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
+def type_reference(app, text):
+    app.key('l', ctrl=True)
+    time.sleep(0.5)
+    app.type_text(text)
+    # A person pauses before Enter; only a scanner is that fast.
+    time.sleep(0.6)
+    app.key('Return')
+
+
+def copy_to_clipboard(app, text):
+    """Puts @text on the clipboard the way a user would: type it into the
+    entry, select all, cut."""
+    app.key('l', ctrl=True)
+    time.sleep(0.4)
+    app.type_text(text)
+    time.sleep(0.3)
+    app.key('a', ctrl=True)
+    time.sleep(0.2)
+    app.key('x', ctrl=True)
+    time.sleep(0.3)
+
+
+def back_to_scan(app):
+    app.key('Escape')
+    time.sleep(0.8)
+
+
+def scenario_input(tap):
+    csa, traficom = registries()
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 size=(1280, 800))
+    try:
+        app.point_at_window()
+        # No camera on a test machine: the status page shows the way forward.
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='No Camera Found', timeout=20)
+        app.screenshot('no-camera-1280')
+
+        type_reference(app, 'CSA/150325/2004')
+        tap.equal(app.wait_result(VERDICTS), 'Label expired', 'typed: an expired label is expired')
+        tap.ok('15 Mar 2025' in (subtitle_of(app, 'Expired on') or ''), 'typed: the expiry date is shown',
+               subtitle_of(app, 'Expired on'))
+        app.screenshot('expired-1280')
+        back_to_scan(app)
+
+        type_reference(app, 'CSA/300629/2005')
+        tap.equal(app.wait_result(VERDICTS), 'Label withdrawn', 'typed: a revoked label is withdrawn')
+        back_to_scan(app)
+
+        # A USB scanner types fast and ends with Enter, wherever the focus is.
+        app.click(contains='Paste')  # the focus away from the entry
+        time.sleep(0.5)
+        app.type_text('CSA/311229/9999')
+        app.key('Return')
+        tap.equal(app.wait_result(VERDICTS), 'Possible counterfeit',
+                  'keyboard wedge: a label no registry knows is a possible counterfeit')
+        app.screenshot('not-found-1280')
+        back_to_scan(app)
+
+        link = 'https://tietoturvamerkki.fi.example.com/en/products/ruuvitag'
+        copy_to_clipboard(app, link)
+        app.click(contains='Paste')
+        tap.equal(app.wait_result(VERDICTS), 'Suspicious link', 'pasted: a look-alike link is suspicious')
+        tap.ok(app.find_all(role=mg.pyatspi.ROLE_LABEL, name=link), 'pasted: the link is shown as text')
+        tap.ok(not app.find_all(role=mg.pyatspi.ROLE_LINK), 'pasted: nothing on the page is a link')
+        app.screenshot('suspicious-1280')
+        app.set_size(360, 720)
+        app.screenshot('suspicious-360')
+        app.set_size(1280, 800)
+        back_to_scan(app)
+
+        type_reference(app, 'WIFI:S:Shop;T:WPA;P:secret;;')
+        tap.equal(app.wait_result(VERDICTS), 'Not a label', 'typed: any other code is not a label')
+        back_to_scan(app)
+
+        history_tab = app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History')
+        history_tab.queryAction().doAction(0)
+        mg.wait_until(lambda: app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM, name='Test Vanha Thermostat T1'),
+                      10, 'the expired check in the history')
+        titles = [item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)]
+        tap.ok(titles.index('Test Lukko Door Lock L3') < titles.index('Test Vanha Thermostat T1'),
+               'history: newest first', titles)
+        app.screenshot('history-1280')
+        app.set_size(360, 720)
+        app.screenshot('history-360')
+        app.set_size(1280, 800)
+
+        app.app_action('preferences')
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='Registries', timeout=10)
+        app.screenshot('preferences-1280')
+        app.key('Escape')
+    finally:
+        tap.equal(app.quit(), 0, 'input: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
+def scenario_file(tap):
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-file-')
+    image = os.path.join(workdir, 'label.png')
+    mg.subprocess.run(['qrencode', '-s', '10', '-o', image, 'CSA/310729/2003'], check=True)
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 size=(1280, 800))
+    try:
+        app.point_at_window()
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='No Camera Found', timeout=20)
+        app.key('o', ctrl=True)
+        # GTK's own file chooser (no portal here): type the path.
+        time.sleep(1.5)
+        app.type_text(image)
+        time.sleep(0.8)
+        app.key('Return')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'opened image: a CSA-only label is valid')
+        tap.ok(app.row_texts('Test Sininen Plug Mini'), 'opened image: the product is shown')
+        finland = subtitle_of(app, 'Finland') or ''
+        tap.ok('Not recognised' in finland, 'opened image: CLS Level 1 is not recognised in Finland', finland)
+    finally:
+        tap.equal(app.quit(), 0, 'file: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
+def scenario_offline(tap):
+    csa, _ = mg.Registry(data('csa.json')), None
+    down = mg.closed_port_url()
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': down}, size=(1280, 800))
+    try:
+        app.point_at_window()
+        type_reference(app, 'CSA/300929/2001')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'Traficom down: the CSA answer still counts')
+        sources = [item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)]
+        tap.ok('Traficom registry unreachable' in sources, 'Traficom down: the provenance says so', sources)
+        app.screenshot('registry-down-1280')
+    finally:
+        tap.equal(app.quit(), 0, 'offline: the app quits cleanly')
+        csa.close()
+
+    app = mg.App(pipeline=None, registries={'sg-csa': mg.closed_port_url(), 'fi-traficom': down},
+                 size=(1280, 800))
+    try:
+        app.point_at_window()
+        type_reference(app, 'CSA/300929/2001')
+        tap.equal(app.wait_result(VERDICTS), 'Could not be checked',
+                  'both registries down, nothing cached: unverified, never valid')
+        sources = [item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)]
+        tap.ok('CSA registry unreachable' in sources, 'both down: the CSA provenance says so', sources)
+        app.screenshot('unverified-1280')
+        type_reference(app, 'CSA/311228/1001')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'both down: a demo label answers from the offline copy')
+        tap.ok(app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Demo data'), 'demo data is labelled')
+        app.screenshot('demo-1280')
+    finally:
+        tap.equal(app.quit(), 0, 'offline: the second app quits cleanly')
+
+
+SCENARIOS = {
+    'camera': scenario_camera,
+    'input': scenario_input,
+    'file': scenario_file,
+    'offline': scenario_offline,
+}
+
+
+def main():
+    mg.skip_unless_display()
+    tap = mg.Tap()
+    try:
+        SCENARIOS[sys.argv[1]](tap)
+    except mg.TestFailure as error:
+        tap.ok(False, f'{sys.argv[1]}: {error}')
+    return tap.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
