@@ -4,74 +4,6 @@
 #include "merkki-format.h"
 #include "merkki-test-utils.h"
 
-static GDateTime *
-utc (int year, int month, int day, int hour, int minute)
-{
-  return g_date_time_new_utc (year, month, day, hour, minute, 0);
-}
-
-static void
-test_age (void)
-{
-  g_autoptr(GDateTime) now = utc (2026, 11, 27, 21, 30);
-  struct {
-    GDateTime  *when;
-    const char *expected;
-  } cases[] = {
-    { utc (2026, 11, 27, 21, 30), "just now" },
-    { utc (2026, 11, 27, 21, 31), "just now" },   /* a clock slightly ahead */
-    { utc (2026, 11, 27, 21, 28), "2 min ago" },
-    { utc (2026, 11, 27, 18, 0), "3 h ago" },
-    { utc (2026, 11, 3, 12, 0), "on 3 Nov 2026" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *age = merkki_format_age (cases[i].when, now);
-
-      g_assert_cmpstr (age, ==, cases[i].expected);
-      g_date_time_unref (cases[i].when);
-    }
-}
-
-static void
-test_provenance (void)
-{
-  g_autoptr(GDateTime) now = utc (2026, 11, 27, 21, 30);
-  g_autoptr(MerkkiRegistryAnswer) answer = merkki_registry_answer_new ("sg-csa");
-  g_autofree char *online = NULL;
-  g_autofree char *snapshot = NULL;
-  g_autofree char *demo = NULL;
-  g_autofree char *error = NULL;
-  g_autofree char *detail = NULL;
-
-  answer->registry_name = g_strdup ("CSA registry");
-  answer->is_issuer = TRUE;
-  answer->outcome = MERKKI_OUTCOME_FOUND;
-  answer->source = MERKKI_SOURCE_ONLINE;
-  answer->fetched_at = utc (2026, 11, 27, 21, 30);
-  online = merkki_format_provenance (answer, now);
-  g_assert_cmpstr (online, ==, "CSA registry, just now");
-  detail = merkki_format_answer_detail (answer);
-  g_assert_cmpstr (detail, ==, "Label found");
-
-  answer->source = MERKKI_SOURCE_SNAPSHOT;
-  g_date_time_unref (answer->fetched_at);
-  answer->fetched_at = utc (2026, 11, 3, 8, 0);
-  snapshot = merkki_format_provenance (answer, now);
-  g_assert_cmpstr (snapshot, ==, "CSA registry, offline copy from 3 Nov 2026");
-
-  answer->demo = TRUE;
-  demo = merkki_format_provenance (answer, now);
-  g_assert_cmpstr (demo, ==, "CSA registry, demo data");
-
-  answer->outcome = MERKKI_OUTCOME_ERROR;
-  g_free (answer->registry_name);
-  answer->registry_name = g_strdup ("Traficom registry");
-  error = merkki_format_provenance (answer, now);
-  g_assert_cmpstr (error, ==, "Traficom registry unreachable");
-}
-
 static void
 test_stars (void)
 {
@@ -150,8 +82,6 @@ main (int   argc,
 {
   merkki_test_init (&argc, &argv);
 
-  g_test_add_func ("/format/age", test_age);
-  g_test_add_func ("/format/provenance", test_provenance);
   g_test_add_func ("/format/stars", test_stars);
   g_test_add_func ("/format/recognition", test_recognition);
   g_test_add_func ("/format/verdict-presentation", test_verdict_presentation);

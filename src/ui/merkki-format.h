@@ -10,18 +10,6 @@ G_BEGIN_DECLS
 /* Words the app shows for the core's results. Pure functions of their
  * arguments (the clock is passed in), so tests need no display. */
 
-/* "just now", "5 min ago", "3 h ago", or "on 3 Nov 2026". */
-char       *merkki_format_age             (GDateTime                  *when,
-                                           GDateTime                  *now);
-/* "3 Nov 2026" in the current locale. */
-char       *merkki_format_date            (GDateTime                  *when);
-/* Where a registry answer came from: "CSA registry, just now",
- * "CSA registry, offline copy from 3 Nov 2026", "Traficom registry
- * unreachable", "CSA registry, demo data". */
-char       *merkki_format_provenance      (const MerkkiRegistryAnswer *answer,
-                                           GDateTime                  *now);
-/* What the registry said: "Label found", "No such label", the error... */
-char       *merkki_format_answer_detail   (const MerkkiRegistryAnswer *answer);
 /* "★★★☆" for level 3 of 4; empty for level 0. */
 char       *merkki_format_stars           (int                         level);
 /* "Level 3 of 4" (the stars' accessible name). */

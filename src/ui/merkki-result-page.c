@@ -67,11 +67,12 @@ add_row (AdwPreferencesGroup *group,
   /* Plain text: registry data is never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle != NULL ? subtitle : "");
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  /* The words of the row say it all; the icon only repeats them. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, subtitle,
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   -1);
   if (icon_style != NULL)
     gtk_widget_add_css_class (icon, icon_style);
@@ -200,16 +201,25 @@ show_sources (MerkkiResultPage  *self,
   for (guint i = 0; i < n; i++)
     {
       const MerkkiRegistryAnswer *answer = g_ptr_array_index (answers, i);
-      g_autofree char *provenance = merkki_format_provenance (answer, now);
-      g_autofree char *detail = merkki_format_answer_detail (answer);
+      g_autofree char *description = merkki_registry_answer_describe (answer, now);
+      g_auto(GStrv) lines = g_strsplit (description, "\n", 2);
       const char *icon = "network-server-symbolic";
+      g_autofree char *subtitle = NULL;
 
       if (answer->outcome == MERKKI_OUTCOME_ERROR)
         icon = "network-error-symbolic";
       else if (answer->source != MERKKI_SOURCE_ONLINE)
         icon = "document-save-symbolic";
 
-      add_row (self->sources_group, self->source_rows, provenance, detail, icon,
+      /* "CSA registry, just now" as the title; what answered instead of
+       * an unreachable registry, and demo data, below it. */
+      if (answer->demo)
+        subtitle = g_strjoin ("\n", lines[1] != NULL ? lines[1] : _("Offline copy"),
+                              _("Demo data bundled with Merkki, not a real registry entry"), NULL);
+      else
+        subtitle = g_strdup (lines[1]);
+
+      add_row (self->sources_group, self->source_rows, lines[0], subtitle, icon,
                answer->outcome == MERKKI_OUTCOME_ERROR ? "warning" : "dim-label");
     }
 
