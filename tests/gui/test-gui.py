@@ -212,7 +212,8 @@ def scenario_offline(tap):
         type_reference(app, 'CSA/300929/2001')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'Traficom down: the CSA answer still counts')
         sources = [item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)]
-        tap.ok('Traficom registry unreachable' in sources, 'Traficom down: the provenance says so', sources)
+        tap.ok(any(name.startswith('Traficom registry unreachable') for name in sources),
+               'Traficom down: the provenance says so', sources)
         app.screenshot('registry-down-1280')
     finally:
         tap.equal(app.quit(), 0, 'offline: the app quits cleanly')
@@ -226,7 +227,8 @@ def scenario_offline(tap):
         tap.equal(app.wait_result(VERDICTS), 'Could not be checked',
                   'both registries down, nothing cached: unverified, never valid')
         sources = [item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)]
-        tap.ok('CSA registry unreachable' in sources, 'both down: the CSA provenance says so', sources)
+        tap.ok(any(name.startswith('CSA registry unreachable') for name in sources),
+               'both down: the CSA provenance says so', sources)
         app.screenshot('unverified-1280')
         type_reference(app, 'CSA/311228/1001')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'both down: a demo label answers from the offline copy')
