@@ -283,7 +283,8 @@ class App:
         return None
 
     def walk(self, node=None):
-        stack = [node or self.window]
+        # Every window of the app: dialogs (preferences) are toplevels too.
+        stack = [node or self.accessible]
         while stack:
             current = stack.pop()
             if current is None:
