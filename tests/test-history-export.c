@@ -7,12 +7,17 @@
 /* Two history entries as merkki_store_list_history() returns them: a found
  * label, and a hostile not-a-label payload. */
 static const char history_json[] =
-  "[{\"history_id\": 2, \"checked_at\": \"2026-11-27T21:30:00Z\", \"input\": \"=HYPERLINK(\\\"http://x\\\")\","
-  "  \"reference\": null, \"verdict\": \"not-a-label\", \"registries\": [], \"demo\": false},"
-  " {\"history_id\": 1, \"checked_at\": \"2026-11-27T21:00:00Z\", \"input\": \"CSA/300929/2001\","
+  "[{\"history_id\": 2, \"checked_at\": \"2026-11-27T21:30:00Z\", \"session\": null,"
+  "  \"input\": \"=HYPERLINK(\\\"http://x\\\")\", \"input_hex\": \"3d\", \"reference\": null,"
+  "  \"verdict\": \"not-a-label\", \"registries\": [], \"demo\": false},"
+  " {\"history_id\": 1, \"checked_at\": \"2026-11-27T21:00:00Z\", \"session\": \"shop\","
+  "  \"input\": \"CSA/300929/2001\", \"input_hex\": \"43\","
   "  \"reference\": {\"scheme\": \"sg-cls\", \"id\": \"CSA/300929/2001\"}, \"verdict\": \"valid\","
-  "  \"registries\": [{\"registry\": \"sg-csa\", \"outcome\": \"found\", \"record\": {\"level\": 3,"
-  "    \"product\": {\"brand\": \"Test \\\"Pohjola\\\"\", \"model\": \"Gateway, X3\", \"category\": \"Hub\"}}}],"
+  "  \"registries\": [{\"registry\": \"sg-csa\", \"role\": \"issuer\", \"outcome\": \"found\","
+  "    \"source\": \"online\", \"record\": {\"level\": 3, \"status\": \"active\", \"expires\": \"2029-09-30\","
+  "    \"product\": {\"brand\": \"Test \\\"Pohjola\\\"\", \"model\": \"Gateway, X3\"}}},"
+  "   {\"registry\": \"fi-traficom\", \"role\": \"partner\", \"outcome\": \"error\", \"source\": \"online\","
+  "    \"record\": null}],"
   "  \"demo\": true}]";
 
 static json_t *
@@ -39,14 +44,18 @@ test_csv (void)
   lines = g_strsplit (csv, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);  /* header, two rows, the empty tail */
   g_assert_cmpstr (lines[0], ==,
-                   "\"checked_at\",\"input\",\"scheme\",\"id\",\"verdict\",\"brand\",\"model\",\"category\",\"level\",\"demo\"");
+                   "\"history_id\",\"checked_at\",\"session\",\"input\",\"input_hex\",\"scheme\",\"reference\","
+                   "\"verdict\",\"brand\",\"model\",\"level\",\"status\",\"expires\",\"sources\",\"demo\"");
   /* A payload a spreadsheet would run as a formula is defused, quotes doubled. */
   g_assert_cmpstr (lines[1], ==,
-                   "\"2026-11-27T21:30:00Z\",\"'=HYPERLINK(\"\"http://x\"\")\",\"\",\"\",\"not-a-label\",\"\",\"\",\"\",\"\",\"false\"");
-  /* Commas and quotes inside fields stay inside their field. */
+                   "\"2\",\"2026-11-27T21:30:00Z\",\"\",\"'=HYPERLINK(\"\"http://x\"\")\",\"3d\",\"\",\"\","
+                   "\"not-a-label\",\"\",\"\",\"\",\"\",\"\",\"\",\"false\"");
+  /* Commas and quotes inside fields stay inside their field; the issuer's
+   * record gives the product. */
   g_assert_cmpstr (lines[2], ==,
-                   "\"2026-11-27T21:00:00Z\",\"CSA/300929/2001\",\"sg-cls\",\"CSA/300929/2001\",\"valid\","
-                   "\"Test \"\"Pohjola\"\"\",\"Gateway, X3\",\"Hub\",\"3\",\"true\"");
+                   "\"1\",\"2026-11-27T21:00:00Z\",\"shop\",\"CSA/300929/2001\",\"43\",\"sg-cls\",\"CSA/300929/2001\","
+                   "\"valid\",\"Test \"\"Pohjola\"\"\",\"Gateway, X3\",\"3\",\"active\",\"2029-09-30\","
+                   "\"sg-csa found online; fi-traficom error online\",\"true\"");
   g_assert_cmpstr (lines[3], ==, "");
 
   json_decref (history);

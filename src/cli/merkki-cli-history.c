@@ -18,18 +18,6 @@ get_string (json_t     *object,
   return value != NULL ? value : "";
 }
 
-/* The issuer's record of a history entry, or NULL. */
-static json_t *
-get_record (json_t *entry)
-{
-  json_t *registries = json_object_get (entry, "registries");
-  json_t *first = json_array_get (registries, 0);
-
-  if (first == NULL || g_strcmp0 (json_string_value (json_object_get (first, "role")), "issuer") != 0)
-    return NULL;
-  return json_is_object (json_object_get (first, "record")) ? json_object_get (first, "record") : NULL;
-}
-
 static char *
 format_checked_at (json_t *entry)
 {
@@ -60,7 +48,7 @@ print_human (json_t *entries)
     {
       g_autofree char *when = format_checked_at (entry);
       json_t *reference = json_object_get (entry, "reference");
-      json_t *record = get_record (entry);
+      json_t *record = merkki_history_entry_get_record (entry);
       json_t *product = record != NULL ? json_object_get (record, "product") : NULL;
       const char *session = json_string_value (json_object_get (entry, "session"));
       GString *line = g_string_new (NULL);
@@ -81,86 +69,15 @@ print_human (json_t *entries)
     }
 }
 
-/* RFC 4180 quoting. A field a spreadsheet would run as a formula (the
- * input is whatever a QR code said) gets a leading apostrophe. */
+/* The same export as the app's history page writes. */
 static void
-append_csv_field (GString    *out,
-                  const char *value,
-                  gboolean    last)
+print_export (json_t             *entries,
+              MerkkiExportFormat  format)
 {
-  if (value == NULL)
-    value = "";
+  gsize length = 0;
+  g_autofree char *text = merkki_history_export (entries, format, &length);
 
-  g_string_append_c (out, '"');
-  if (strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0')
-    g_string_append_c (out, '\'');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-  g_string_append (out, last ? "\r\n" : ",");
-}
-
-static void
-print_csv (json_t *entries)
-{
-  static const char * const header[] = {
-    "history_id", "checked_at", "session", "input", "input_hex", "scheme", "reference",
-    "verdict", "brand", "model", "level", "status", "expires", "sources", "demo",
-  };
-  g_autoptr(GString) out = g_string_new (NULL);
-  size_t i;
-  json_t *entry;
-
-  for (guint h = 0; h < G_N_ELEMENTS (header); h++)
-    append_csv_field (out, header[h], h + 1 == G_N_ELEMENTS (header));
-
-  json_array_foreach (entries, i, entry)
-    {
-      json_t *reference = json_object_get (entry, "reference");
-      json_t *record = get_record (entry);
-      json_t *product = record != NULL ? json_object_get (record, "product") : NULL;
-      json_t *registries = json_object_get (entry, "registries");
-      g_autofree char *id = g_strdup_printf ("%" JSON_INTEGER_FORMAT,
-                                             json_integer_value (json_object_get (entry, "history_id")));
-      g_autofree char *level = NULL;
-      g_autoptr(GString) sources = g_string_new (NULL);
-      size_t j;
-      json_t *answer;
-
-      if (record != NULL && json_integer_value (json_object_get (record, "level")) > 0)
-        level = g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (json_object_get (record, "level")));
-
-      /* "sg-csa found online; fi-traficom not-found online" */
-      json_array_foreach (registries, j, answer)
-        {
-          if (sources->len > 0)
-            g_string_append (sources, "; ");
-          g_string_append_printf (sources, "%s %s %s", get_string (answer, "registry"),
-                                  get_string (answer, "outcome"), get_string (answer, "source"));
-        }
-
-      append_csv_field (out, id, FALSE);
-      append_csv_field (out, get_string (entry, "checked_at"), FALSE);
-      append_csv_field (out, json_string_value (json_object_get (entry, "session")), FALSE);
-      append_csv_field (out, get_string (entry, "input"), FALSE);
-      append_csv_field (out, get_string (entry, "input_hex"), FALSE);
-      append_csv_field (out, json_is_object (reference) ? get_string (reference, "scheme") : NULL, FALSE);
-      append_csv_field (out, json_is_object (reference) ? get_string (reference, "id") : NULL, FALSE);
-      append_csv_field (out, get_string (entry, "verdict"), FALSE);
-      append_csv_field (out, product != NULL ? get_string (product, "brand") : NULL, FALSE);
-      append_csv_field (out, product != NULL ? get_string (product, "model") : NULL, FALSE);
-      append_csv_field (out, level, FALSE);
-      append_csv_field (out, record != NULL ? get_string (record, "status") : NULL, FALSE);
-      append_csv_field (out, record != NULL ? json_string_value (json_object_get (record, "expires")) : NULL, FALSE);
-      append_csv_field (out, sources->str, FALSE);
-      append_csv_field (out, json_is_true (json_object_get (entry, "demo")) ? "true" : "false", TRUE);
-    }
-
-  fwrite (out->str, 1, out->len, stdout);
+  fwrite (text, 1, length, stdout);
 }
 
 int
@@ -212,13 +129,9 @@ merkki_cli_history (int    argc,
   if (export == NULL)
     print_human (list);
   else if (g_str_equal (export, "csv"))
-    print_csv (list);
+    print_export (list, MERKKI_EXPORT_CSV);
   else
-    {
-      g_autofree char *text = json_dumps (list, JSON_INDENT (2));
-
-      printf ("%s\n", text);
-    }
+    print_export (list, MERKKI_EXPORT_JSON);
 
   json_decref (list);
   fflush (stdout);

@@ -43,73 +43,85 @@ append_cell (GString    *csv,
 }
 
 static const char *
-string_at (json_t     *object,
-           const char *key)
+get_string (json_t     *object,
+            const char *key)
 {
-  return json_string_value (json_object_get (object, key));
+  const char *value = json_string_value (json_object_get (object, key));
+
+  return value != NULL ? value : "";
 }
 
-/* The issuer's record, or the first record any registry returned. */
-static json_t *
-first_record (json_t *entry)
+json_t *
+merkki_history_entry_get_record (json_t *entry)
 {
   json_t *registries = json_object_get (entry, "registries");
-  size_t i;
-  json_t *answer;
+  json_t *first = json_array_get (registries, 0);
+  json_t *record;
 
-  json_array_foreach (registries, i, answer)
-    {
-      json_t *record = json_object_get (answer, "record");
+  if (first == NULL || g_strcmp0 (json_string_value (json_object_get (first, "role")), "issuer") != 0)
+    return NULL;
+  record = json_object_get (first, "record");
 
-      if (json_is_object (record))
-        return record;
-    }
-
-  return NULL;
+  return json_is_object (record) ? record : NULL;
 }
 
 static char *
 export_csv (json_t *history)
 {
-  GString *csv = g_string_new (NULL);
+  static const char * const header[] = {
+    "history_id", "checked_at", "session", "input", "input_hex", "scheme", "reference",
+    "verdict", "brand", "model", "level", "status", "expires", "sources", "demo",
+  };
+  GString *out = g_string_new (NULL);
   size_t i;
   json_t *entry;
 
-  append_cell (csv, "checked_at", FALSE);
-  append_cell (csv, "input", FALSE);
-  append_cell (csv, "scheme", FALSE);
-  append_cell (csv, "id", FALSE);
-  append_cell (csv, "verdict", FALSE);
-  append_cell (csv, "brand", FALSE);
-  append_cell (csv, "model", FALSE);
-  append_cell (csv, "category", FALSE);
-  append_cell (csv, "level", FALSE);
-  append_cell (csv, "demo", TRUE);
+  for (guint h = 0; h < G_N_ELEMENTS (header); h++)
+    append_cell (out, header[h], h + 1 == G_N_ELEMENTS (header));
 
   json_array_foreach (history, i, entry)
     {
       json_t *reference = json_object_get (entry, "reference");
-      json_t *record = first_record (entry);
+      json_t *record = merkki_history_entry_get_record (entry);
       json_t *product = record != NULL ? json_object_get (record, "product") : NULL;
-      json_t *level = record != NULL ? json_object_get (record, "level") : NULL;
-      g_autofree char *level_text = NULL;
+      json_t *registries = json_object_get (entry, "registries");
+      g_autofree char *id = g_strdup_printf ("%" JSON_INTEGER_FORMAT,
+                                             json_integer_value (json_object_get (entry, "history_id")));
+      g_autofree char *level = NULL;
+      g_autoptr(GString) sources = g_string_new (NULL);
+      size_t j;
+      json_t *answer;
 
-      if (json_is_integer (level))
-        level_text = g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (level));
+      if (record != NULL && json_integer_value (json_object_get (record, "level")) > 0)
+        level = g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (json_object_get (record, "level")));
 
-      append_cell (csv, string_at (entry, "checked_at"), FALSE);
-      append_cell (csv, string_at (entry, "input"), FALSE);
-      append_cell (csv, string_at (reference, "scheme"), FALSE);
-      append_cell (csv, string_at (reference, "id"), FALSE);
-      append_cell (csv, string_at (entry, "verdict"), FALSE);
-      append_cell (csv, string_at (product, "brand"), FALSE);
-      append_cell (csv, string_at (product, "model"), FALSE);
-      append_cell (csv, string_at (product, "category"), FALSE);
-      append_cell (csv, level_text, FALSE);
-      append_cell (csv, json_is_true (json_object_get (entry, "demo")) ? "true" : "false", TRUE);
+      /* "sg-csa found online; fi-traficom not-found online" */
+      json_array_foreach (registries, j, answer)
+        {
+          if (sources->len > 0)
+            g_string_append (sources, "; ");
+          g_string_append_printf (sources, "%s %s %s", get_string (answer, "registry"),
+                                  get_string (answer, "outcome"), get_string (answer, "source"));
+        }
+
+      append_cell (out, id, FALSE);
+      append_cell (out, get_string (entry, "checked_at"), FALSE);
+      append_cell (out, json_string_value (json_object_get (entry, "session")), FALSE);
+      append_cell (out, get_string (entry, "input"), FALSE);
+      append_cell (out, get_string (entry, "input_hex"), FALSE);
+      append_cell (out, json_is_object (reference) ? get_string (reference, "scheme") : NULL, FALSE);
+      append_cell (out, json_is_object (reference) ? get_string (reference, "id") : NULL, FALSE);
+      append_cell (out, get_string (entry, "verdict"), FALSE);
+      append_cell (out, product != NULL ? get_string (product, "brand") : NULL, FALSE);
+      append_cell (out, product != NULL ? get_string (product, "model") : NULL, FALSE);
+      append_cell (out, level, FALSE);
+      append_cell (out, record != NULL ? get_string (record, "status") : NULL, FALSE);
+      append_cell (out, record != NULL ? json_string_value (json_object_get (record, "expires")) : NULL, FALSE);
+      append_cell (out, sources->str, FALSE);
+      append_cell (out, json_is_true (json_object_get (entry, "demo")) ? "true" : "false", TRUE);
     }
 
-  return g_string_free (csv, FALSE);
+  return g_string_free (out, FALSE);
 }
 
 char *

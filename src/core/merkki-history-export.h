@@ -15,15 +15,20 @@ typedef enum {
 gboolean merkki_export_format_from_string (const char         *str,
                                            MerkkiExportFormat *out);
 
+/* The issuer's record in a history entry (an object of
+ * merkki_store_list_history()), or NULL. Borrowed. */
+json_t  *merkki_history_entry_get_record  (json_t             *entry);
+
 /* Turns a history (the array of merkki_store_list_history()) into an
  * export file's contents, so the app and `merkki-cli history --export`
  * write the same thing.
  *
- * CSV (RFC 4180, UTF-8, header row): checked_at, input, scheme, id,
- * verdict, brand, model, category, level, demo. Cells that a spreadsheet
- * would run as a formula (=, +, -, @, tab, CR at the start) get a leading
- * apostrophe, since the input is whatever a QR code held.
- * JSON: the array itself, indented. */
+ * CSV (RFC 4180, UTF-8, CRLF, header row): history_id, checked_at,
+ * session, input, input_hex, scheme, reference, verdict, brand, model,
+ * level, status, expires, sources ("sg-csa found online; ..."), demo.
+ * Cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR at
+ * the start) get a leading apostrophe, since the input is whatever a QR
+ * code held. JSON: the array itself, indented, with a final newline. */
 char    *merkki_history_export            (json_t             *history,
                                            MerkkiExportFormat  format,
                                            gsize              *length);

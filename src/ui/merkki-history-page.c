@@ -33,30 +33,11 @@ show_toast (MerkkiHistoryPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
-/* The issuer's record in a history entry, or NULL. */
-static json_t *
-entry_record (json_t *entry)
-{
-  json_t *registries = json_object_get (entry, "registries");
-  json_t *answer;
-  size_t i;
-
-  json_array_foreach (registries, i, answer)
-    {
-      json_t *record = json_object_get (answer, "record");
-
-      if (json_is_object (record))
-        return record;
-    }
-
-  return NULL;
-}
-
 static GtkWidget *
 create_row (json_t *entry)
 {
   GtkWidget *row = adw_action_row_new ();
-  json_t *record = entry_record (entry);
+  json_t *record = merkki_history_entry_get_record (entry);
   json_t *reference = json_object_get (entry, "reference");
   const char *verdict_name = json_string_value (json_object_get (entry, "verdict"));
   const char *checked_at = json_string_value (json_object_get (entry, "checked_at"));
