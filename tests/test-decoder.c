@@ -507,6 +507,59 @@ assert_file_fails (const char *path)
   g_assert_nonnull (strstr (error->message, basename));
 }
 
+static guint32
+crc32_of (const guint8 *data,
+          gsize         len)
+{
+  guint32 crc = 0xFFFFFFFF;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      crc ^= data[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1));
+    }
+  return ~crc;
+}
+
+static void
+append_png_chunk (GByteArray   *png,
+                  const char   *type,
+                  const guint8 *data,
+                  guint32       len)
+{
+  g_autoptr(GByteArray) typed = g_byte_array_new ();
+  guint32 be_len = GUINT32_TO_BE (len), be_crc;
+
+  g_byte_array_append (typed, (const guint8 *) type, 4);
+  g_byte_array_append (typed, data, len);
+  be_crc = GUINT32_TO_BE (crc32_of (typed->data, typed->len));
+  g_byte_array_append (png, (const guint8 *) &be_len, 4);
+  g_byte_array_append (png, typed->data, typed->len);
+  g_byte_array_append (png, (const guint8 *) &be_crc, 4);
+}
+
+/* A valid PNG of a few dozen bytes that claims 30000×30000 pixels: it is
+ * refused at once, without gigabytes of memory. */
+static void
+test_file_too_large (void)
+{
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+  g_autofree char *path = g_build_filename (merkki_test_get_tmpdir (), "bomb.png", NULL);
+  g_autoptr(GError) error = NULL;
+  const guint8 ihdr[] = { 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 0, 0, 0, 0 };
+  const guint8 idat[] = { 0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01 };
+
+  g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  append_png_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  append_png_chunk (png, "IDAT", idat, sizeof idat);
+  append_png_chunk (png, "IEND", NULL, 0);
+  g_file_set_contents (path, (const char *) png->data, png->len, &error);
+  g_assert_no_error (error);
+
+  assert_file_fails (path);
+}
+
 static void
 test_file_bad (void)
 {
@@ -567,6 +620,7 @@ main (int   argc,
   g_test_add_func ("/decoder/file/webp", test_file_webp);
   g_test_add_func ("/decoder/file/exif", test_file_exif_orientation);
   g_test_add_func ("/decoder/file/bad", test_file_bad);
+  g_test_add_func ("/decoder/file/too-large", test_file_too_large);
 
   return g_test_run ();
 }

@@ -25,6 +25,11 @@
  * this large on its longer side. */
 #define STILL_FULL_MAX_SIDE 5000
 
+/* Files with more pixels than this are refused: gdk-pixbuf decodes some
+ * formats (PNG) at full size before scaling, 3 bytes a pixel. 120 MP is
+ * more than any phone camera's picture. */
+#define FILE_MAX_PIXELS (120 * 1000 * 1000)
+
 /* The geometric still passes (rotation, undistortion) work on at most
  * this large a picture. */
 #define ROTATE_MAX_SIDE 1024
@@ -770,15 +775,32 @@ merkki_decoder_decode_gray8 (MerkkiDecoder    *self,
 
 /* Files ------------------------------------------------------------------- */
 
+/* What a loader has told of the picture so far. */
+typedef struct {
+  int      width;
+  int      height;
+  int      rows_done;    /* the bottom of the rows delivered */
+  gboolean too_large;
+} LoadState;
+
 static void
 on_size_prepared_cb (GdkPixbufLoader *loader,
                      int              width,
                      int              height,
                      gpointer         user_data)
 {
+  LoadState *state = user_data;
   int factor = downscale_factor (width, height, FILE_MAX_SIDE);
 
-  if (factor > 1)
+  state->width = width;
+  state->height = height;
+  if ((gint64) width * height > FILE_MAX_PIXELS)
+    {
+      /* A size of 0 makes the loaders stop before they allocate. */
+      state->too_large = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+    }
+  else if (factor > 1)
     gdk_pixbuf_loader_set_size (loader, MAX (width / factor, 1), MAX (height / factor, 1));
 }
 
@@ -890,7 +912,6 @@ is_truncated (const char   *type,
   return FALSE;
 }
 
-/* The bottom of the rows a loader has delivered so far. */
 static void
 on_area_updated_cb (GdkPixbufLoader *loader,
                     int              x,
@@ -899,9 +920,9 @@ on_area_updated_cb (GdkPixbufLoader *loader,
                     int              height,
                     gpointer         user_data)
 {
-  int *rows_done = user_data;
+  LoadState *state = user_data;
 
-  *rows_done = MAX (*rows_done, y + height);
+  state->rows_done = MAX (state->rows_done, y + height);
 }
 
 /* Loads @path with gdk-pixbuf, at most FILE_MAX_SIDE on a side, with its
@@ -910,15 +931,20 @@ static GdkPixbuf *
 load_pixbuf (const char  *path,
              GError     **error)
 {
+  g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
+  const guint8 *contents;
+  gsize length;
   const char *type;
   GdkPixbuf *pixbuf;
-  int rows_done = 0;
+  LoadState state = { 0 };
 
-  if (!g_file_get_contents (path, &contents, &length, error))
+  /* Mapped, not read: a huge file costs address space, not memory. */
+  file = g_mapped_file_new (path, FALSE, error);
+  if (file == NULL)
     return NULL;
+  contents = (const guint8 *) g_mapped_file_get_contents (file);
+  length = g_mapped_file_get_length (file);
 
   if (length == 0)
     {
@@ -927,8 +953,8 @@ load_pixbuf (const char  *path,
       return NULL;
     }
 
-  type = loader_type_for ((const guint8 *) contents, length);
-  if (is_truncated (type, (const guint8 *) contents, length))
+  type = loader_type_for (contents, length);
+  if (is_truncated (type, contents, length))
     {
       g_set_error_literal (error, MERKKI_ERROR, MERKKI_ERROR_DECODE,
                            _("The file is truncated"));
@@ -939,11 +965,31 @@ load_pixbuf (const char  *path,
   if (loader == NULL)
     loader = gdk_pixbuf_loader_new ();
 
-  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared_cb), NULL);
-  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated_cb), &rows_done);
-  if (!gdk_pixbuf_loader_write (loader, (const guchar *) contents, length, error))
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared_cb), &state);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated_cb), &state);
+
+  /* In pieces, to stop as soon as the header tells of a picture too large
+   * to decode (a few kilobytes of PNG can claim 30000×30000 pixels). */
+  for (gsize done = 0; done < length && !state.too_large; )
     {
+      gsize piece = MIN (length - done, (gsize) 64 * 1024);
+
+      if (!gdk_pixbuf_loader_write (loader, contents + done, piece, error) && !state.too_large)
+        {
+          gdk_pixbuf_loader_close (loader, NULL);
+          return NULL;
+        }
+      done += piece;
+    }
+  if (state.too_large)
+    {
+      g_clear_error (error);
       gdk_pixbuf_loader_close (loader, NULL);
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_DECODE,
+                   /* Translators: the reason an image file could not be
+                    * read; the numbers are its width and height. */
+                   _("The picture is too large (%d × %d pixels)"),
+                   state.width, state.height);
       return NULL;
     }
   if (!gdk_pixbuf_loader_close (loader, error))
@@ -958,7 +1004,7 @@ load_pixbuf (const char  *path,
     }
 
   /* The same for other formats, as far as the loader tells. */
-  if (rows_done < gdk_pixbuf_get_height (pixbuf))
+  if (state.rows_done < gdk_pixbuf_get_height (pixbuf))
     {
       g_set_error_literal (error, MERKKI_ERROR, MERKKI_ERROR_DECODE,
                            _("The file is truncated"));
