@@ -267,8 +267,10 @@ test_checker_found_in_one (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_autoptr(MerkkiCheckResult) result = check (fixture, "CSA/310729/2003", MERKKI_CHECK_FLAGS_NONE);
+  g_autoptr(MerkkiCheckResult) again = NULL;
   const MerkkiRegistryAnswer *traficom = get_answer (result, "fi-traficom");
   const MerkkiCountryRecognition *fi = get_country (result, "FI");
+  guint csa_requests, traficom_requests;
 
   assert_verdict (result, MERKKI_VERDICT_VALID);
   g_assert_cmpint (get_answer (result, "sg-csa")->outcome, ==, MERKKI_OUTCOME_FOUND);
@@ -279,6 +281,17 @@ test_checker_found_in_one (Fixture       *fixture,
   g_assert_nonnull (fi);
   g_assert_false (fi->recognised);
   g_assert_true (get_country (result, "SG")->recognised);
+
+  /* Again at once: both answers, the partner's "no label" included, come
+   * from the cache and nobody is asked. */
+  take_request_counts (fixture, &csa_requests, &traficom_requests);
+  again = check (fixture, "CSA/310729/2003", MERKKI_CHECK_FLAGS_NONE);
+  assert_verdict (again, MERKKI_VERDICT_VALID);
+  g_assert_cmpint (get_answer (again, "sg-csa")->source, ==, MERKKI_SOURCE_CACHE);
+  g_assert_cmpint (get_answer (again, "fi-traficom")->outcome, ==, MERKKI_OUTCOME_NOT_FOUND);
+  g_assert_cmpint (get_answer (again, "fi-traficom")->source, ==, MERKKI_SOURCE_CACHE);
+  take_request_counts (fixture, &csa_requests, &traficom_requests);
+  g_assert_cmpuint (csa_requests + traficom_requests, ==, 0);
 }
 
 /* A Finnish label: Traficom is the issuer, CSA the partner. */

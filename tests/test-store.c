@@ -418,6 +418,77 @@ test_store_history (Fixture       *fixture,
   json_decref (list);
 }
 
+static void
+test_store_product_misses (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = open_store (fixture->path);
+  g_autoptr(MerkkiRecord) record = make_record ("fi-ttm", "acme-plug", "Acme", "Plug");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) long_ago = g_date_time_add_seconds (now, -1000);
+  g_autoptr(GDateTime) fetched_at = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (merkki_store_find_product_miss (store, "fi-traficom", "Acme", "Plug", 300, NULL));
+  g_assert_true (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Plug", now, &error));
+  g_assert_no_error (error);
+  g_assert_true (merkki_store_find_product_miss (store, "fi-traficom", "ACME", "plug", 300, &fetched_at));
+  g_assert_cmpint (g_date_time_to_unix (fetched_at), ==, g_date_time_to_unix (now));
+  g_assert_false (merkki_store_find_product_miss (store, "sg-csa", "Acme", "Plug", 300, NULL));
+
+  /* Too old to count. */
+  g_assert_true (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Plug", long_ago, &error));
+  g_assert_false (merkki_store_find_product_miss (store, "fi-traficom", "Acme", "Plug", 300, NULL));
+  g_assert_true (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Plug", now, &error));
+
+  /* A record of the product makes the miss obsolete. */
+  g_assert_true (merkki_store_put_record (store, "fi-traficom", record, now, &error));
+  g_assert_no_error (error);
+  g_assert_false (merkki_store_find_product_miss (store, "fi-traficom", "Acme", "Plug", -1, NULL));
+}
+
+/* A store written by the first schema is migrated in place, keeping its
+ * history. */
+static void
+test_store_migrates (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = open_store (fixture->path);
+  g_autoptr(MerkkiCheckResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  json_t *list;
+
+  result = make_result ("CSA/310129/11", MERKKI_VERDICT_NOT_FOUND, NULL, NULL);
+  g_assert_cmpint (merkki_store_add_history (store, result, NULL, &error), >, 0);
+  g_clear_object (&store);
+
+  /* Back to version 1, as an older Merkki left it. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE product_misses; PRAGMA user_version = 1;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = open_store (fixture->path);
+  g_assert_true (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Plug", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (merkki_store_find_product_miss (store, "fi-traficom", "Acme", "Plug", 300, NULL));
+  list = merkki_store_list_history (store, NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_size (list), ==, 1);
+  json_decref (list);
+
+  /* A store from a newer Merkki is refused, untouched. */
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = merkki_store_open (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "newer"));
+}
+
 /* A process killed right after its checks were committed loses none of
  * them, and leaves a file that opens cleanly. */
 static void
@@ -540,6 +611,8 @@ main (int    argc,
   ADD ("snapshot-by-product", test_store_snapshot_by_product);
   ADD ("concurrent-first-open", test_store_concurrent_first_open);
   ADD ("replace-snapshot", test_store_replace_snapshot);
+  ADD ("product-misses", test_store_product_misses);
+  ADD ("migrates", test_store_migrates);
   ADD ("history", test_store_history);
   ADD ("history-survives-kill", test_store_history_survives_kill);
   ADD ("refuses-garbage", test_store_refuses_garbage);

@@ -264,8 +264,24 @@ plan_partner (CheckContext *ctx,
   if (brand == NULL || model == NULL)
     return NULL;
 
-  if (!(ctx->flags & MERKKI_CHECK_FLAGS_NO_CACHE) && partner_from_store (ctx, asking, brand, model, TRUE))
-    return NULL;
+  if (!(ctx->flags & MERKKI_CHECK_FLAGS_NO_CACHE))
+    {
+      g_autoptr(GDateTime) missed_at = NULL;
+
+      if (partner_from_store (ctx, asking, brand, model, TRUE))
+        return NULL;
+
+      /* The partner said a moment ago it has no label for this product. */
+      if (merkki_store_find_product_miss (ctx->self->store, info->id, brand, model,
+                                          ctx->cache_max_age_s, &missed_at))
+        {
+          asking->answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
+          asking->answer->source = MERKKI_SOURCE_CACHE;
+          g_clear_pointer (&asking->answer->fetched_at, g_date_time_unref);
+          asking->answer->fetched_at = g_steal_pointer (&missed_at);
+          return NULL;
+        }
+    }
 
   if (may_ask_online (ctx, info) && info->schemes != NULL && info->schemes[0] != NULL)
     {
@@ -385,10 +401,14 @@ take_partner_answer (CheckContext *ctx,
 
   if (request->outcome == MERKKI_OUTCOME_FOUND || request->outcome == MERKKI_OUTCOME_NOT_FOUND)
     {
+      g_autoptr(GError) error = NULL;
+
       answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
       answer->source = MERKKI_SOURCE_ONLINE;
       g_clear_pointer (&answer->fetched_at, g_date_time_unref);
       answer->fetched_at = g_date_time_ref (fetched_at);
+      if (!merkki_store_put_product_miss (ctx->self->store, asking->info->id, brand, model, fetched_at, &error))
+        g_warning ("Could not cache an answer of %s: %s", asking->info->id, error->message);
       return;
     }
 

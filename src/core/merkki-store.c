@@ -13,7 +13,7 @@
 /* "MRKK": marks the file as a Merkki store, so that a foreign SQLite file
  * is recognised and left alone rather than migrated. */
 #define STORE_APPLICATION_ID 0x4d524b4b
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct _MerkkiStore
@@ -75,7 +75,18 @@ static const char * const migrations[] = {
   "  result_json TEXT NOT NULL"
   ");"
   "CREATE INDEX history_session ON history (session, id);",
+
+  /* 1 → 2: a partner's "no label for this product", cached like a record. */
+  "CREATE TABLE product_misses ("
+  "  registry   TEXT NOT NULL,"
+  "  brand_key  TEXT NOT NULL,"
+  "  model_key  TEXT NOT NULL,"
+  "  fetched_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (registry, brand_key, model_key)"
+  ");",
 };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == STORE_SCHEMA_VERSION);
 
 static void
 merkki_store_finalize (GObject *object)
@@ -553,7 +564,95 @@ merkki_store_put_record (MerkkiStore        *self,
                                : g_get_real_time () / G_USEC_PER_SEC);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_write_error (self, error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
+  /* The registry has a label for the product now. */
+  stmt = prepare (self, "DELETE FROM product_misses WHERE registry = ? AND brand_key = ? AND model_key = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, registry_id);
+  bind_text (stmt, 2, brand_key);
+  bind_text (stmt, 3, model_key);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+
+  return TRUE;
+}
+
+gboolean
+merkki_store_put_product_miss (MerkkiStore  *self,
+                               const char   *registry_id,
+                               const char   *brand,
+                               const char   *model,
+                               GDateTime    *fetched_at,
+                               GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *brand_key = NULL;
+  g_autofree char *model_key = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (registry_id != NULL && brand != NULL && model != NULL, FALSE);
+
+  brand_key = fold_key (brand);
+  model_key = fold_key (model);
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "INSERT OR REPLACE INTO product_misses (registry, brand_key, model_key, fetched_at) "
+                  "VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, registry_id);
+  bind_text (stmt, 2, brand_key);
+  bind_text (stmt, 3, model_key);
+  sqlite3_bind_int64 (stmt, 4, fetched_at != NULL
+                               ? g_date_time_to_unix (fetched_at)
+                               : g_get_real_time () / G_USEC_PER_SEC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+
+  return TRUE;
+}
+
+gboolean
+merkki_store_find_product_miss (MerkkiStore  *self,
+                                const char   *registry_id,
+                                const char   *brand,
+                                const char   *model,
+                                gint64        max_age_s,
+                                GDateTime   **fetched_at)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *brand_key = NULL;
+  g_autofree char *model_key = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (registry_id != NULL, FALSE);
+
+  if (brand == NULL || model == NULL)
+    return FALSE;
+
+  brand_key = fold_key (brand);
+  model_key = fold_key (model);
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "SELECT fetched_at FROM product_misses "
+                  "WHERE registry = ? AND brand_key = ? AND model_key = ? AND fetched_at >= ?",
+                  NULL);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, registry_id);
+  bind_text (stmt, 2, brand_key);
+  bind_text (stmt, 3, model_key);
+  sqlite3_bind_int64 (stmt, 4, max_age_s >= 0 ? g_get_real_time () / G_USEC_PER_SEC - max_age_s : G_MININT64);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+
+  if (fetched_at != NULL)
+    *fetched_at = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 0));
   return TRUE;
 }
 

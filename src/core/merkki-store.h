@@ -60,6 +60,24 @@ GPtrArray   *merkki_store_find_by_product  (MerkkiStore        *self,
                                             GDateTime         **fetched_at,
                                             gboolean           *demo);
 
+/* Remembers that @registry_id answered online that it has no label for
+ * this brand and model, so that a repeated check need not ask again while
+ * the answer is fresh. Forgotten when a record of the product is stored. */
+gboolean     merkki_store_put_product_miss (MerkkiStore        *self,
+                                            const char         *registry_id,
+                                            const char         *brand,
+                                            const char         *model,
+                                            GDateTime          *fetched_at,
+                                            GError            **error);
+/* TRUE when such an answer is younger than @max_age_s; @fetched_at (new
+ * ref, may be NULL) tells when it was given. */
+gboolean     merkki_store_find_product_miss (MerkkiStore       *self,
+                                             const char        *registry_id,
+                                             const char        *brand,
+                                             const char        *model,
+                                             gint64             max_age_s,
+                                             GDateTime        **fetched_at);
+
 /* Replaces @registry_id's snapshot atomically (one transaction): readers
  * see the old one or the new one, whole. */
 gboolean     merkki_store_replace_snapshot (MerkkiStore   *self,
