@@ -12,6 +12,9 @@ else
 fi
 ninja -C _build
 
+# Uninstalled, the translations are the ones meson built in _build/po.
+export MERKKI_LOCALEDIR="${MERKKI_LOCALEDIR:-$PWD/_build/po}"
+
 if [ -x _build/src/merkki ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec _build/src/merkki "$@"
 fi
