@@ -113,10 +113,7 @@ print_human (MerkkiCheckResult *result)
         printf (_("  Level: %d of 4\n"), record->level);
       if (record->expires != NULL)
         {
-          g_autoptr(GDateTime) expires = g_date_time_new_utc (g_date_get_year (record->expires),
-                                                               g_date_get_month (record->expires),
-                                                               g_date_get_day (record->expires), 12, 0, 0);
-          g_autofree char *date = merkki_format_date (expires);
+          g_autofree char *date = merkki_format_gdate (record->expires);
 
           printf (_("  Expires: %s\n"), date);
         }

@@ -160,11 +160,8 @@ print_human (MerkkiLabelRef *ref)
 
   if (expires != NULL)
     {
-      char date[128];
+      g_autofree char *date = merkki_format_gdate (expires);
 
-      /* %x: the locale's own date format. */
-      if (g_date_strftime (date, sizeof date, "%x", expires) == 0)
-        date[0] = '\0';
       /* Translators: merkki-cli parse output: the label's expiry date read from its ID. */
       printf ("%s %s\n", _("Expires:"), date);
     }

@@ -54,9 +54,26 @@ merkki_format_date (GDateTime *date_time)
   g_return_val_if_fail (date_time != NULL, NULL);
 
   local = g_date_time_to_local (date_time);
-  /* Translators: a date as in "offline copy from 3 Nov 2026"; a
-   * g_date_time_format() pattern, in your language's order. */
+  /* Translators: how a date is written for people, as in "offline copy
+   * from 3 Nov 2026" or "Expires 31 Dec 2027": a g_date_time_format()
+   * pattern (%-d day, %-m month number, %b abbreviated month name, %Y
+   * year) in your language's order, e.g. "%-d.%-m.%Y" (31.12.2027) or
+   * "%Y年%-m月%-d日" (2027年12月31日). Month names come from the system's
+   * locale, which may be another language than these messages, so prefer
+   * month numbers. */
   return g_date_time_format (local, _("%-d %b %Y"));
+}
+
+char *
+merkki_format_gdate (const GDate *date)
+{
+  g_autoptr(GDateTime) noon = NULL;
+
+  g_return_val_if_fail (date != NULL && g_date_valid (date), NULL);
+
+  /* Noon local time: no time zone moves it to another day. */
+  noon = g_date_time_new_local (g_date_get_year (date), g_date_get_month (date), g_date_get_day (date), 12, 0, 0);
+  return merkki_format_date (noon);
 }
 
 /* "just now", "5 min ago", "3 h ago", or the date. */

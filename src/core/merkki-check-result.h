@@ -36,6 +36,9 @@ char                 *merkki_registry_answer_describe (const MerkkiRegistryAnswe
                                                        GDateTime                  *now);
 /* A date as the user's language writes it, e.g. "3 Nov 2026". */
 char                 *merkki_format_date              (GDateTime                  *date_time);
+/* The same for a calendar date (an expiry, a rule's start): "31 Dec 2027",
+ * "31.12.2027", "2027年12月31日". Machine output keeps ISO 8601. */
+char                 *merkki_format_gdate             (const GDate                *date);
 
 #define MERKKI_TYPE_CHECK_RESULT (merkki_check_result_get_type ())
 G_DECLARE_FINAL_TYPE (MerkkiCheckResult, merkki_check_result, MERKKI, CHECK_RESULT, GObject)

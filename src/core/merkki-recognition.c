@@ -447,20 +447,6 @@ merkki_recognition_table_get_default (void)
 
 /* ---- Phrasing ------------------------------------------------------------ */
 
-/* "6 Oct 2021" in the locale's words. */
-static char *
-format_date (const GDate *date)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_utc (g_date_get_year (date), g_date_get_month (date),
-                                                 g_date_get_day (date), 0, 0, 0);
-  /* Translators: the date in "Mutual recognition since 6 Oct 2021"; a
-   * g_date_time_format() format: %-d day, %b abbreviated month, %Y year.
-   * xgettext:no-c-format */
-  char *text = g_date_time_format (dt, _("%-d %b %Y"));
-
-  return text != NULL ? text : merkki_date_to_iso (date);
-}
-
 static char *
 levels_not_recognised (int         min_level,
                        const char *country_name)
@@ -510,7 +496,7 @@ partner_entry (const RuleEntry    *rule,
 {
   MerkkiCountryRecognition *entry = g_new0 (MerkkiCountryRecognition, 1);
   const char *country_name = merkki_country_get_name (rule->partner_country);
-  g_autofree char *since = format_date (rule->in_force_from);
+  g_autofree char *since = merkki_format_gdate (rule->in_force_from);
   gboolean level_ok = record->level >= rule->partner_min_level && record->level <= rule->partner_max_level;
   gboolean in_force = g_date_compare (today, rule->in_force_from) >= 0;
 
@@ -552,7 +538,7 @@ home_entry (const RuleEntry   *rule,
             const GDate       *today)
 {
   MerkkiCountryRecognition *entry = g_new0 (MerkkiCountryRecognition, 1);
-  g_autofree char *since = format_date (rule->in_force_from);
+  g_autofree char *since = merkki_format_gdate (rule->in_force_from);
   gboolean in_force = g_date_compare (today, rule->in_force_from) >= 0;
 
   entry->country = g_strdup (home->country);
