@@ -15,6 +15,41 @@
 #undef _
 #define _(String) dgettext (GETTEXT_PACKAGE, String)
 
+/* pgettext() the same way: @msgctxt_id is "CONTEXT\004MSGID", and @msgid,
+ * the same MSGID, is what comes back when there is no translation. */
+static const char *pgettext_direct (const char *msgctxt_id,
+                                    const char *msgid) G_GNUC_FORMAT (2);
+
+static const char *
+pgettext_direct (const char *msgctxt_id,
+                 const char *msgid)
+{
+  const char *translation = dgettext (GETTEXT_PACKAGE, msgctxt_id);
+
+  return translation == msgctxt_id ? msgid : translation;
+}
+
+/* Adds @sentence after the sentences already in @text. */
+static void
+append_sentence (GString    *text,
+                 const char *sentence)
+{
+  g_autofree char *joined = NULL;
+
+  if (text->len == 0)
+    {
+      g_string_append (text, sentence);
+      return;
+    }
+
+  /* Translators: joins two sentences of an explanation, e.g. "This label
+   * has expired, …" and "Level 3: the product …". Languages that put no
+   * space between sentences (Chinese) write "%s%s". */
+  joined = g_strdup_printf (pgettext_direct ("explanation\004%s %s", NC_("explanation", "%s %s")),
+                            text->str, sentence);
+  g_string_assign (text, joined);
+}
+
 /* Every text here restates DOMAIN.md's facts for a shopper; where the
  * authority publishes consumer wording, it follows that wording. */
 
@@ -107,10 +142,7 @@ merkki_explanation_for_verdict (MerkkiVerdict       verdict,
     level_text = merkki_explanation_for_level (record->scheme, record->level);
 
   if (level_text != NULL)
-    {
-      g_string_append_c (text, ' ');
-      g_string_append (text, level_text);
-    }
+    append_sentence (text, level_text);
 
   if (verdict == MERKKI_VERDICT_VALID && record != NULL)
     {
@@ -137,9 +169,10 @@ merkki_explanation_for_verdict (MerkkiVerdict       verdict,
 
       if (names->len > 0)
         {
-          g_string_append_c (text, ' ');
           /* Translators: %s is a list of countries, e.g. "Singapore, Finland, Germany". */
-          g_string_append_printf (text, _("Recognised in: %s."), names->str);
+          g_autofree char *recognised = g_strdup_printf (_("Recognised in: %s."), names->str);
+
+          append_sentence (text, recognised);
         }
     }
 
