@@ -10,7 +10,7 @@ packages=(
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
   libcurl4-openssl-dev libjansson-dev libsqlite3-dev sqlite3 libzbar-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgdk-pixbuf-2.0-dev
-  libportal-dev libportal-gtk4-dev libcairo2-dev libqrencode-dev
+  libportal-dev libportal-gtk4-dev libcairo2-dev libpango1.0-dev libqrencode-dev
   # Runtime: camera pipeline, image loaders
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-tools gstreamer1.0-pipewire webp-pixbuf-loader librsvg2-common

@@ -781,6 +781,7 @@ typedef struct {
   int      height;
   int      rows_done;    /* the bottom of the rows delivered */
   gboolean too_large;
+  int      max_side;     /* scaled down by a whole factor to fit this */
 } LoadState;
 
 static void
@@ -790,7 +791,7 @@ on_size_prepared_cb (GdkPixbufLoader *loader,
                      gpointer         user_data)
 {
   LoadState *state = user_data;
-  int factor = downscale_factor (width, height, FILE_MAX_SIDE);
+  int factor = downscale_factor (width, height, state->max_side);
 
   state->width = width;
   state->height = height;
@@ -925,10 +926,11 @@ on_area_updated_cb (GdkPixbufLoader *loader,
   state->rows_done = MAX (state->rows_done, y + height);
 }
 
-/* Loads @path with gdk-pixbuf, at most FILE_MAX_SIDE on a side, with its
+/* Loads @path with gdk-pixbuf, at most @max_side on a side, with its
  * EXIF orientation applied. */
 static GdkPixbuf *
 load_pixbuf (const char  *path,
+             int          max_side,
              GError     **error)
 {
   g_autoptr(GMappedFile) file = NULL;
@@ -937,7 +939,7 @@ load_pixbuf (const char  *path,
   gsize length;
   const char *type;
   GdkPixbuf *pixbuf;
-  LoadState state = { 0 };
+  LoadState state = { .max_side = max_side };
 
   /* Mapped, not read: a huge file costs address space, not memory. */
   file = g_mapped_file_new (path, FALSE, error);
@@ -1014,6 +1016,17 @@ load_pixbuf (const char  *path,
   return gdk_pixbuf_apply_embedded_orientation (pixbuf);
 }
 
+GdkPixbuf *
+merkki_decoder_load_image (const char  *path,
+                           int          max_side,
+                           GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (max_side > 0, NULL);
+
+  return load_pixbuf (path, max_side, error);
+}
+
 /* Converts to luma (BT.601), with transparent pixels composed over white:
  * a code drawn on a transparent background is black on white. */
 static GrayImage
@@ -1061,7 +1074,7 @@ merkki_decoder_decode_file (MerkkiDecoder  *self,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  pixbuf = load_pixbuf (path, &local_error);
+  pixbuf = load_pixbuf (path, FILE_MAX_SIDE, &local_error);
   if (pixbuf == NULL)
     {
       g_autofree char *display_name = g_filename_display_name (path);

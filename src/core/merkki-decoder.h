@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -37,6 +38,14 @@ GPtrArray     *merkki_decoder_decode_gray8 (MerkkiDecoder    *self,
  * An unreadable, truncated or empty file is MERKKI_ERROR_DECODE. */
 GPtrArray     *merkki_decoder_decode_file  (MerkkiDecoder    *self,
                                             const char       *path,
+                                            GError          **error);
+
+/* Loads an image file as merkki_decoder_decode_file() does (format from
+ * its magic bytes, EXIF orientation applied), scaled down by a whole factor
+ * until neither side exceeds @max_side; for thumbnails of evidence photos.
+ * New reference, or NULL with MERKKI_ERROR_DECODE. */
+GdkPixbuf     *merkki_decoder_load_image   (const char       *path,
+                                            int               max_side,
                                             GError          **error);
 
 /* The UTF-8 text of a code's bytes: valid UTF-8 as is (zbar has already
