@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 
 #include "merkki-core.h"
 #include "merkki-cli.h"
+#include "merkki-report.h"
 
 static const char *
 get_string (json_t     *object,
@@ -69,15 +72,35 @@ print_human (json_t *entries)
     }
 }
 
-/* The same export as the app's history page writes. */
-static void
-print_export (json_t             *entries,
-              MerkkiExportFormat  format)
+/* The same export as the app writes: one writer for both. PDF is binary,
+ * so it is made in memory and written whole. */
+static gboolean
+print_export (MerkkiStore        *store,
+              json_t             *entries,
+              const char         *session,
+              MerkkiReportFormat  format,
+              GError            **error)
 {
-  gsize length = 0;
-  g_autofree char *text = merkki_history_export (entries, format, &length);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *base = g_path_get_dirname (merkki_store_get_path (store));
+  MerkkiReportInfo info = { .session = session, .evidence_base = base };
 
-  fwrite (text, 1, length, stdout);
+  if (!merkki_report_write (entries, &info, format, out, NULL, error)
+      || !g_output_stream_close (out, NULL, error))
+    return FALSE;
+
+  fwrite (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)), 1,
+          g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), stdout);
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: %s is the system's reason. */
+                   _("Could not write the export: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 int
@@ -93,29 +116,31 @@ merkki_cli_history (int    argc,
     { "search", 0, 0, G_OPTION_ARG_STRING, &search,
       N_("Only checks whose input, reference, brand or model contains TEXT"), N_("TEXT") },
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Only the newest N checks"), N_("N") },
-    { "export", 0, 0, G_OPTION_ARG_STRING, &export, N_("Print the history as csv or json"), N_("FORMAT") },
+    { "export", 0, 0, G_OPTION_ARG_STRING, &export, N_("Print the history as csv, json or pdf"), N_("FORMAT") },
     { NULL }
   };
   g_autoptr(MerkkiStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *store_path = NULL;
+  MerkkiReportFormat format = MERKKI_REPORT_FORMAT_JSON;
   json_t *list;
 
   if (!merkki_cli_parse_options ("history", "",
                                  _("Show past checks, newest first, or export them to standard "
-                                   "output: csv (one row per check, with a header) or json (an "
-                                   "array of lookup --json objects with history_id and session)."),
+                                   "output: csv (one row per check, with a header), json (an "
+                                   "array of lookup --json objects with history_id and session) "
+                                   "or pdf (an inspection report with the evidence photos)."),
                                  entries, &argc, &argv))
     return MERKKI_CLI_EXIT_USAGE;
 
   if (argc != 1)
     return merkki_cli_usage_error ("history", "%s", _("This command takes no arguments"));
 
-  if (export != NULL && g_str_equal (export, "pdf"))
+  if (export != NULL && !merkki_report_format_from_string (export, &format))
+    return merkki_cli_usage_error ("history", _("Unknown export format “%s”; use csv, json or pdf"), export);
+  if (export != NULL && format == MERKKI_REPORT_FORMAT_PDF && isatty (STDOUT_FILENO))
     return merkki_cli_usage_error ("history", "%s",
-                                   _("Export to pdf is not supported yet; use csv or json"));
-  if (export != NULL && !g_str_equal (export, "csv") && !g_str_equal (export, "json"))
-    return merkki_cli_usage_error ("history", _("Unknown export format “%s”; use csv or json"), export);
+                                   _("A PDF is not for the terminal; redirect it to a file: > report.pdf"));
 
   store_path = merkki_store_get_default_path ();
   store = merkki_store_open (store_path, &error);
@@ -128,10 +153,11 @@ merkki_cli_history (int    argc,
 
   if (export == NULL)
     print_human (list);
-  else if (g_str_equal (export, "csv"))
-    print_export (list, MERKKI_EXPORT_CSV);
-  else
-    print_export (list, MERKKI_EXPORT_JSON);
+  else if (!print_export (store, list, session, format, &error))
+    {
+      json_decref (list);
+      return merkki_cli_usage_error ("history", "%s", error->message);
+    }
 
   json_decref (list);
   fflush (stdout);

@@ -11,15 +11,12 @@
 
 #include "merkki-decoder.h"
 #include "merkki-error.h"
+#include "merkki-history-export.h"
 #include "merkki-verdict.h"
 #include "merkki-report.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_surface_t, cairo_surface_destroy)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_t, cairo_destroy)
-
-/* A local name, so that a later g_autoptr(json_t) in a shared header cannot clash. */
-typedef json_t ReportJson;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReportJson, json_decref)
 
 gboolean
 merkki_report_format_from_string (const char         *str,
@@ -55,31 +52,10 @@ get_string (json_t     *object,
   return value != NULL ? value : "";
 }
 
-/* The issuer's answer of a history entry, or NULL. */
-static json_t *
-get_issuer_answer (json_t *entry)
-{
-  json_t *first = json_array_get (json_object_get (entry, "registries"), 0);
-
-  if (first == NULL || g_strcmp0 (json_string_value (json_object_get (first, "role")), "issuer") != 0)
-    return NULL;
-  return first;
-}
-
-/* The issuer's record of a history entry, or NULL. */
-static json_t *
-get_record (json_t *entry)
-{
-  json_t *issuer = get_issuer_answer (entry);
-  json_t *record = issuer != NULL ? json_object_get (issuer, "record") : NULL;
-
-  return json_is_object (record) ? record : NULL;
-}
-
 static json_t *
 get_product (json_t *entry)
 {
-  json_t *record = get_record (entry);
+  json_t *record = merkki_history_entry_get_record (entry);
   json_t *product = record != NULL ? json_object_get (record, "product") : NULL;
 
   return json_is_object (product) ? product : NULL;
@@ -119,99 +95,6 @@ get_checked_at (json_t *entry)
   local = g_date_time_to_local (utc);
   g_date_time_unref (utc);
   return local;
-}
-
-/* ------------------------------------------------------------------ */
-/* CSV and JSON                                                       */
-
-/* RFC 4180 quoting. A field a spreadsheet would run as a formula (the
- * input is whatever a QR code said) gets a leading apostrophe. */
-static void
-append_csv_field (GString    *out,
-                  const char *value,
-                  gboolean    last)
-{
-  if (value == NULL)
-    value = "";
-
-  g_string_append_c (out, '"');
-  if (value[0] != '\0' && strchr ("=+-@\t\r", value[0]) != NULL)
-    g_string_append_c (out, '\'');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-  g_string_append (out, last ? "\r\n" : ",");
-}
-
-static char *
-format_csv (json_t *entries)
-{
-  static const char * const header[] = {
-    "history_id", "checked_at", "session", "input", "input_hex", "scheme", "reference",
-    "verdict", "brand", "model", "level", "status", "expires", "sources", "demo",
-    "stale_offline_days", "note", "evidence",
-  };
-  GString *out = g_string_new (NULL);
-  size_t i;
-  json_t *entry;
-
-  for (guint h = 0; h < G_N_ELEMENTS (header); h++)
-    append_csv_field (out, header[h], h + 1 == G_N_ELEMENTS (header));
-
-  json_array_foreach (entries, i, entry)
-    {
-      json_t *reference = json_object_get (entry, "reference");
-      json_t *record = get_record (entry);
-      json_t *product = get_product (entry);
-      json_t *issuer = get_issuer_answer (entry);
-      g_autofree char *id = g_strdup_printf ("%" JSON_INTEGER_FORMAT,
-                                             json_integer_value (json_object_get (entry, "history_id")));
-      g_autofree char *level = NULL;
-      g_autofree char *stale_days = NULL;
-      g_autoptr(GString) sources = g_string_new (NULL);
-      size_t j;
-      json_t *answer;
-
-      if (record != NULL && json_integer_value (json_object_get (record, "level")) > 0)
-        level = g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (json_object_get (record, "level")));
-      if (issuer != NULL && json_is_true (json_object_get (issuer, "stale_offline_copy")))
-        stale_days = g_strdup_printf ("%" JSON_INTEGER_FORMAT,
-                                      json_integer_value (json_object_get (issuer, "offline_copy_age_days")));
-
-      /* "sg-csa found online; fi-traficom not-found online" */
-      json_array_foreach (json_object_get (entry, "registries"), j, answer)
-        {
-          if (sources->len > 0)
-            g_string_append (sources, "; ");
-          g_string_append_printf (sources, "%s %s %s", get_string (answer, "registry"),
-                                  get_string (answer, "outcome"), get_string (answer, "source"));
-        }
-
-      append_csv_field (out, id, FALSE);
-      append_csv_field (out, get_string (entry, "checked_at"), FALSE);
-      append_csv_field (out, json_string_value (json_object_get (entry, "session")), FALSE);
-      append_csv_field (out, get_string (entry, "input"), FALSE);
-      append_csv_field (out, get_string (entry, "input_hex"), FALSE);
-      append_csv_field (out, json_is_object (reference) ? get_string (reference, "scheme") : NULL, FALSE);
-      append_csv_field (out, json_is_object (reference) ? get_string (reference, "id") : NULL, FALSE);
-      append_csv_field (out, get_string (entry, "verdict"), FALSE);
-      append_csv_field (out, product != NULL ? get_string (product, "brand") : NULL, FALSE);
-      append_csv_field (out, product != NULL ? get_string (product, "model") : NULL, FALSE);
-      append_csv_field (out, level, FALSE);
-      append_csv_field (out, record != NULL ? get_string (record, "status") : NULL, FALSE);
-      append_csv_field (out, record != NULL ? json_string_value (json_object_get (record, "expires")) : NULL, FALSE);
-      append_csv_field (out, sources->str, FALSE);
-      append_csv_field (out, json_is_true (json_object_get (entry, "demo")) ? "true" : "false", FALSE);
-      append_csv_field (out, stale_days, FALSE);
-      append_csv_field (out, json_string_value (json_object_get (entry, "note")), FALSE);
-      append_csv_field (out, json_string_value (json_object_get (entry, "evidence")), TRUE);
-    }
-
-  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -775,7 +658,7 @@ describe_registries (json_t *entry)
 static char *
 describe_product (json_t *entry)
 {
-  json_t *record = get_record (entry);
+  json_t *record = merkki_history_entry_get_record (entry);
   json_t *product = get_product (entry);
   json_int_t level = record != NULL ? json_integer_value (json_object_get (record, "level")) : 0;
   const char *expires = record != NULL ? json_string_value (json_object_get (record, "expires")) : NULL;
@@ -1272,6 +1155,7 @@ merkki_report_write (json_t                 *entries,
 {
   static const MerkkiReportInfo no_info = { NULL };
   g_autofree char *text = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (json_is_array (entries), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
@@ -1281,15 +1165,12 @@ merkki_report_write (json_t                 *entries,
 
   switch (format)
     {
+    /* The history page's exports and the CLI's are one writer's. */
     case MERKKI_REPORT_FORMAT_CSV:
-      text = format_csv (entries);
+      text = merkki_history_export (entries, MERKKI_EXPORT_CSV, &length);
       break;
     case MERKKI_REPORT_FORMAT_JSON:
-      {
-        g_autofree char *dumped = json_dumps (entries, JSON_INDENT (2));
-
-        text = g_strconcat (dumped, "\n", NULL);
-      }
+      text = merkki_history_export (entries, MERKKI_EXPORT_JSON, &length);
       break;
     case MERKKI_REPORT_FORMAT_PDF:
       return write_pdf (entries, info, out, cancellable, error);
@@ -1297,5 +1178,5 @@ merkki_report_write (json_t                 *entries,
       g_return_val_if_reached (FALSE);
     }
 
-  return g_output_stream_write_all (out, text, strlen (text), NULL, cancellable, error);
+  return g_output_stream_write_all (out, text, length, NULL, cancellable, error);
 }

@@ -34,8 +34,8 @@ typedef struct {
 gboolean merkki_report_format_from_string (const char         *str,
                                            MerkkiReportFormat *out);
 
-/* Writes @entries in @format to @out (not closed). CSV: RFC 4180 with a
- * header row, one row per check. JSON: the array itself, indented. PDF: an
+/* Writes @entries in @format to @out (not closed). CSV and JSON: as
+ * merkki_history_export() makes them. PDF: an
  * A4 inspection report: a title page with the session, the date range and
  * the counts by verdict, the findings that need action, then one row per
  * check with its evidence photo and verdict (icon and words), page numbers
