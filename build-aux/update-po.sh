@@ -19,6 +19,11 @@ fi
 meson compile -C "$builddir" merkki-pot
 meson compile -C "$builddir" merkki-update-po
 
+# Messages the sources no longer have would only pile up.
+for lang in $(grep -v '^#' "$srcdir/po/LINGUAS"); do
+  msgattrib --no-obsolete -o "$srcdir/po/$lang.po" "$srcdir/po/$lang.po"
+done
+
 status=0
 for lang in $(grep -v '^#' "$srcdir/po/LINGUAS"); do
   po="$srcdir/po/$lang.po"

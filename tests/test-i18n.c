@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <jansson.h>
 
 #include "merkki-core.h"
 #include "merkki-test-utils.h"
@@ -130,6 +131,9 @@ read_po (const char *language)
 }
 
 /* The translation of @msgid in @catalogue; the test fails without one. */
+static const char *po_lookup (GHashTable *catalogue,
+                              const char *msgid) G_GNUC_FORMAT (2);
+
 static const char *
 po_lookup (GHashTable *catalogue,
            const char *msgid)
@@ -300,6 +304,63 @@ test_cli_date (gconstpointer data)
     g_assert_nonnull (strstr (out, "31 Dec 2028"));
 }
 
+/* merkki-cli lookup of the bundled demo label (a valid CLS Level 3 label
+ * whose product also holds the Finnish label), as a script in that
+ * language would run it: the explanation in JSON and the human output. */
+static void
+test_cli_lookup (gconstpointer data)
+{
+  const char *language = data;
+  g_autoptr(GHashTable) po = read_po (language);
+  g_autofree char *out = run_cli_in (language, "lookup", "--json", "CSA/311228/1001", NULL);
+  g_autofree char *human = run_cli_in (language, "lookup", "CSA/311228/1001", NULL);
+  g_autofree char *valid = merkki_explanation_for_verdict (MERKKI_VERDICT_VALID, NULL);
+  g_autofree char *head = po_join_sentences (po, po_lookup (po, valid),
+                                             po_lookup (po, merkki_explanation_for_level ("sg-cls", 3)));
+  g_auto(GStrv) recognised_in = g_strsplit (po_lookup (po, "Recognised in: %s."), "%s", 2);
+  g_autofree char *date = po_format_date (po, 2028, 12, 31);
+  g_autofree char *expires = g_strdup_printf (po_lookup (po, "  Expires: %s\n"), date);
+  json_error_t json_error;
+  json_t *result = json_loads (out, 0, &json_error);
+  const char *explanation;
+  json_t *recognition;
+  json_t *entry;
+  size_t i;
+  guint countries = 0;
+
+  if (result == NULL)
+    g_error ("lookup --json printed no JSON (%s): %s", json_error.text, out);
+  g_assert_cmpstr (json_string_value (json_object_get (result, "verdict")), ==, "valid");
+  g_assert_cmpstr (json_string_value (json_object_get (result, "verdict_title")), ==, po_lookup (po, "Valid label"));
+
+  explanation = json_string_value (json_object_get (result, "explanation"));
+  g_assert_nonnull (explanation);
+  g_test_message ("%s: %s", language, explanation);
+  g_assert_true (g_str_has_prefix (explanation, head));
+  g_assert_nonnull (strstr (explanation, recognised_in[0]));
+
+  /* Every country that recognises the label, named in the language. */
+  recognition = json_object_get (result, "recognition");
+  g_assert_true (json_is_array (recognition));
+  json_array_foreach (recognition, i, entry)
+    {
+      const char *code = json_string_value (json_object_get (entry, "country"));
+
+      if (!json_is_true (json_object_get (entry, "recognised")))
+        continue;
+      g_assert_nonnull (strstr (explanation, po_lookup (po, merkki_country_get_name (code))));
+      countries++;
+    }
+  /* Singapore issued it; Finland recognises CLS Level 3 (DOMAIN.md). */
+  g_assert_cmpuint (countries, >=, 2);
+  g_assert_null (strstr (explanation, "Recognised in"));
+  json_decref (result);
+
+  /* The human output writes the expiry as the language writes dates. */
+  g_assert_nonnull (strstr (human, expires));
+  g_assert_nonnull (strstr (human, po_lookup (po, "Valid label")));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -315,11 +376,13 @@ main (int    argc,
                                               GETTEXT_PACKAGE ".mo", NULL);
       g_autofree char *explanation = g_strdup_printf ("/i18n/explanation/%s", languages[i]);
       g_autofree char *date = g_strdup_printf ("/i18n/cli/date/%s", languages[i]);
+      g_autofree char *lookup = g_strdup_printf ("/i18n/cli/lookup/%s", languages[i]);
 
       if (!g_file_test (mo, G_FILE_TEST_IS_REGULAR))
         g_error ("%s was not built", mo);
       g_test_add_data_func (explanation, languages[i], test_explanation_in_language);
       g_test_add_data_func (date, languages[i], test_cli_date);
+      g_test_add_data_func (lookup, languages[i], test_cli_lookup);
     }
   g_test_add_data_func ("/i18n/cli/date/en", "en", test_cli_date);
 
