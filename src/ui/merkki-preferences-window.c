@@ -91,6 +91,19 @@ add_registry_rows (MerkkiPreferencesWindow *self)
       g_object_set_data_full (G_OBJECT (row), "settings-key", g_steal_pointer (&key), g_free);
       g_object_set_data_full (G_OBJECT (row), "registry-id", g_strdup (info->id), g_free);
       g_signal_connect (row, "apply", G_CALLBACK (on_registry_row_apply_cb), self);
+
+      /* MERKKI_REGISTRY_* and --registry win over the settings: say so. */
+      if (info->base_url != NULL && g_strcmp0 (info->base_url, url) != 0)
+        {
+          GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-information-symbolic");
+          /* Translators: %s is a registry address (URL). */
+          g_autofree char *note = g_strdup_printf (_("In use: %s, set by the environment or the command line"),
+                                                   info->base_url);
+
+          gtk_widget_set_tooltip_text (icon, note);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, note, -1);
+          adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), icon);
+        }
       adw_preferences_group_add (self->registries_group, row);
     }
 }

@@ -150,12 +150,21 @@ show_product (MerkkiResultPage   *self,
   validity = format_gdate (expires);
   if (validity != NULL)
     {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->validity_row),
-                                     verdict == MERKKI_VERDICT_EXPIRED ? _("Expired on") : _("Valid until"));
+      const char *title;
+
+      /* "Valid until" only when a registry said so. */
+      if (verdict == MERKKI_VERDICT_VALID)
+        title = _("Valid until");
+      else if (verdict == MERKKI_VERDICT_EXPIRED)
+        title = _("Expired on");
+      else
+        title = _("Expiry date printed in the ID");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->validity_row), title);
       adw_action_row_set_subtitle (self->validity_row, validity);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->validity_row), validity != NULL);
 
+  adw_preferences_group_set_title (self->product_group, record != NULL ? _("Product") : _("Label"));
   gtk_widget_set_visible (GTK_WIDGET (self->product_group), record != NULL || validity != NULL);
 }
 
@@ -174,7 +183,10 @@ show_countries (MerkkiResultPage  *self,
       g_autofree char *status = merkki_format_recognition (country);
       g_autofree char *subtitle = NULL;
 
-      if (country->basis != NULL && country->basis[0] != '\0')
+      /* The basis may already start with the status ("Not recognised: …"). */
+      if (country->basis != NULL && g_str_has_prefix (country->basis, status))
+        subtitle = g_strdup (country->basis);
+      else if (country->basis != NULL && country->basis[0] != '\0')
         subtitle = g_strdup_printf ("%s · %s", status, country->basis);
       else
         subtitle = g_strdup (status);

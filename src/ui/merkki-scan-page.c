@@ -72,6 +72,20 @@ emit_text (MerkkiScanPage *self,
 /* Camera */
 
 static void
+show_camera_page (MerkkiScanPage *self,
+                  const char     *page)
+{
+  g_autofree char *event = NULL;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->camera_stack), page) == 0)
+    return;
+
+  gtk_stack_set_visible_child_name (self->camera_stack, page);
+  event = g_strconcat ("camera-page:", page, NULL);
+  merkki_trace (event);
+}
+
+static void
 update_camera_page (MerkkiScanPage *self)
 {
   const GError *error;
@@ -113,7 +127,7 @@ update_camera_page (MerkkiScanPage *self)
       break;
     }
 
-  gtk_stack_set_visible_child_name (self->camera_stack, page);
+  show_camera_page (self, page);
 }
 
 static void
@@ -230,11 +244,22 @@ start_capture (MerkkiScanPage *self)
   g_autoptr(GError) error = NULL;
 
   self->has_frame = FALSE;
-  gtk_stack_set_visible_child_name (self->camera_stack, "starting");
+  show_camera_page (self, "starting");
   if (!merkki_camera_start (self->camera, &error))
     {
-      adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->camera_stack, "error");
+      MerkkiCameraState state = merkki_camera_get_state (self->camera);
+
+      /* No camera, no permission, busy: each has its own page. */
+      if (state == MERKKI_CAMERA_STATE_IDLE || state == MERKKI_CAMERA_STATE_STARTING ||
+          state == MERKKI_CAMERA_STATE_PLAYING)
+        {
+          adw_status_page_set_description (self->error_page, error->message);
+          show_camera_page (self, "error");
+        }
+      else
+        {
+          update_camera_page (self);
+        }
       return;
     }
   merkki_camera_set_scanning (self->camera, self->scanning);

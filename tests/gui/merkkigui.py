@@ -6,14 +6,17 @@ reader sees of it through AT-SPI (pyatspi)."""
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-import gi
+# G_DEBUG=fatal-criticals is for the app under test; a critical inside
+# pyatspi must not abort the driver. GLib reads it when it loads.
+APP_G_DEBUG = os.environ.pop('G_DEBUG', None)
+
+import gi  # noqa: E402
 
 gi.require_version('Gio', '2.0')
 from gi.repository import Gio, GLib  # noqa: E402
@@ -43,6 +46,33 @@ def skip_unless_display():
     if not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
         print('1..0 # SKIP no session bus (run under dbus-run-session)')
         sys.exit(EXIT_SKIP)
+    wait_for_display()
+
+
+def _display_opens():
+    import ctypes
+    import ctypes.util
+    xlib = ctypes.cdll.LoadLibrary(ctypes.util.find_library('X11') or 'libX11.so.6')
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = xlib.XOpenDisplay(None)
+    if display:
+        xlib.XCloseDisplay(display)
+        return True
+    return False
+
+
+def wait_for_display(timeout=20):
+    """xvfb-run can hand over a display a moment before it accepts
+    clients."""
+    if not os.environ.get('DISPLAY'):
+        return
+    deadline = time.monotonic() + timeout
+    while not _display_opens():
+        if time.monotonic() > deadline:
+            raise TestFailure(f'the display {os.environ["DISPLAY"]} does not accept clients')
+        time.sleep(0.2)
 
 
 def wait_until(predicate, timeout, what):
@@ -185,6 +215,7 @@ class App:
             'HOME': self.home,
             'MERKKI_SCREENSHOT_DIR': screenshot_dir(),
             'MERKKI_TRACE': '1',
+            'G_DEBUG': APP_G_DEBUG or '',
             'LANGUAGE': 'en',
             'LC_ALL': 'C.UTF-8',
         })
