@@ -18,7 +18,7 @@ static const char history_json[] =
   "    \"product\": {\"brand\": \"Test \\\"Pohjola\\\"\", \"model\": \"Gateway, X3\"}}},"
   "   {\"registry\": \"fi-traficom\", \"role\": \"partner\", \"outcome\": \"error\", \"source\": \"online\","
   "    \"record\": null}],"
-  "  \"demo\": true}]";
+  "  \"demo\": true, \"note\": \"Shelf 3\", \"evidence\": \"evidence/ab.jpg\"}]";
 
 static json_t *
 load_history (void)
@@ -45,17 +45,19 @@ test_csv (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 4);  /* header, two rows, the empty tail */
   g_assert_cmpstr (lines[0], ==,
                    "\"history_id\",\"checked_at\",\"session\",\"input\",\"input_hex\",\"scheme\",\"reference\","
-                   "\"verdict\",\"brand\",\"model\",\"level\",\"status\",\"expires\",\"sources\",\"demo\"");
+                   "\"verdict\",\"brand\",\"model\",\"level\",\"status\",\"expires\",\"sources\",\"demo\","
+                   "\"note\",\"evidence\"");
   /* A payload a spreadsheet would run as a formula is defused, quotes doubled. */
   g_assert_cmpstr (lines[1], ==,
                    "\"2\",\"2026-11-27T21:30:00Z\",\"\",\"'=HYPERLINK(\"\"http://x\"\")\",\"3d\",\"\",\"\","
-                   "\"not-a-label\",\"\",\"\",\"\",\"\",\"\",\"\",\"false\"");
+                   "\"not-a-label\",\"\",\"\",\"\",\"\",\"\",\"\",\"false\",\"\",\"\"");
   /* Commas and quotes inside fields stay inside their field; the issuer's
    * record gives the product. */
   g_assert_cmpstr (lines[2], ==,
                    "\"1\",\"2026-11-27T21:00:00Z\",\"shop\",\"CSA/300929/2001\",\"43\",\"sg-cls\",\"CSA/300929/2001\","
                    "\"valid\",\"Test \"\"Pohjola\"\"\",\"Gateway, X3\",\"3\",\"active\",\"2029-09-30\","
-                   "\"sg-csa found online; fi-traficom error online\",\"true\"");
+                   "\"sg-csa found online; fi-traficom error online\",\"true\",\"Shelf 3\","
+                   "\"evidence/ab.jpg\"");
   g_assert_cmpstr (lines[3], ==, "");
 
   json_decref (history);

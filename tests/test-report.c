@@ -341,17 +341,19 @@ test_report_csv (void)
   g_assert_true (g_str_has_suffix (contents, "\r\n"));
   contents[strlen (contents) - 2] = '\0';
   lines = g_strsplit (contents, "\r\n", -1);
-  /* A header and one row per check, each with the same 15 fields. */
+  /* A header and one row per check, each with the same 17 fields. */
   g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (checks) + 1);
   g_assert_true (g_str_has_prefix (lines[0], "\"history_id\",\"checked_at\",\"session\""));
   for (guint i = 1; lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[i], "\",\"", -1);
 
-      g_assert_cmpuint (g_strv_length (fields), ==, 15);
+      g_assert_cmpuint (g_strv_length (fields), ==, 17);
       /* Newest first, as the history lists them. */
       g_assert_cmpstr (fields[7], ==, checks[G_N_ELEMENTS (checks) - i].verdict);
     }
+  g_assert_nonnull (strstr (contents, "\"Box looks reprinted; kept as sample 4\""));
+  g_assert_nonnull (strstr (contents, "\"evidence/1.png\""));
   json_decref (entries);
 }
 

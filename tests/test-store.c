@@ -465,7 +465,8 @@ test_store_migrates (Fixture       *fixture,
 
   /* Back to version 1, as an older Merkki left it. */
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE product_misses; PRAGMA user_version = 1;",
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE product_misses; DROP TABLE evidence; DROP TABLE sessions; "
+                                 "ALTER TABLE history DROP COLUMN note; PRAGMA user_version = 1;",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 

@@ -83,7 +83,16 @@ print_export (MerkkiStore        *store,
 {
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autofree char *base = g_path_get_dirname (merkki_store_get_path (store));
+  g_autoptr(MerkkiSession) details = session != NULL ? merkki_store_get_session (store, session, NULL) : NULL;
   MerkkiReportInfo info = { .session = session, .evidence_base = base };
+
+  if (details != NULL)
+    {
+      info.place = details->place;
+      info.inspector = details->inspector;
+      info.started_at = details->started_at;
+      info.ended_at = details->ended_at;
+    }
 
   if (!merkki_report_write (entries, &info, format, out, NULL, error)
       || !g_output_stream_close (out, NULL, error))

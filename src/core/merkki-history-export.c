@@ -71,6 +71,7 @@ export_csv (json_t *history)
   static const char * const header[] = {
     "history_id", "checked_at", "session", "input", "input_hex", "scheme", "reference",
     "verdict", "brand", "model", "level", "status", "expires", "sources", "demo",
+    "note", "evidence",
   };
   GString *out = g_string_new (NULL);
   size_t i;
@@ -118,7 +119,9 @@ export_csv (json_t *history)
       append_cell (out, record != NULL ? get_string (record, "status") : NULL, FALSE);
       append_cell (out, record != NULL ? json_string_value (json_object_get (record, "expires")) : NULL, FALSE);
       append_cell (out, sources->str, FALSE);
-      append_cell (out, json_is_true (json_object_get (entry, "demo")) ? "true" : "false", TRUE);
+      append_cell (out, json_is_true (json_object_get (entry, "demo")) ? "true" : "false", FALSE);
+      append_cell (out, json_string_value (json_object_get (entry, "note")), FALSE);
+      append_cell (out, json_string_value (json_object_get (entry, "evidence")), TRUE);
     }
 
   return g_string_free (out, FALSE);

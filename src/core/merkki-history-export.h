@@ -25,7 +25,8 @@ json_t  *merkki_history_entry_get_record  (json_t             *entry);
  *
  * CSV (RFC 4180, UTF-8, CRLF, header row): history_id, checked_at,
  * session, input, input_hex, scheme, reference, verdict, brand, model,
- * level, status, expires, sources ("sg-csa found online; ..."), demo.
+ * level, status, expires, sources ("sg-csa found online; ..."), demo,
+ * note, evidence (the photo's path relative to the store's folder).
  * Cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR at
  * the start) get a leading apostrophe, since the input is whatever a QR
  * code held. JSON: the array itself, indented, with a final newline. */

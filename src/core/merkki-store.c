@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -13,7 +18,7 @@
 /* "MRKK": marks the file as a Merkki store, so that a foreign SQLite file
  * is recognised and left alone rather than migrated. */
 #define STORE_APPLICATION_ID 0x4d524b4b
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct _MerkkiStore
@@ -84,6 +89,23 @@ static const char * const migrations[] = {
   "  fetched_at INTEGER NOT NULL,"
   "  PRIMARY KEY (registry, brand_key, model_key)"
   ");",
+
+  /* 2 → 3: inspection sessions, the photo each check was read from, and
+   * an inspector's note per check. */
+  "CREATE TABLE sessions ("
+  "  name       TEXT PRIMARY KEY,"
+  "  place      TEXT,"
+  "  inspector  TEXT,"
+  "  started_at TEXT NOT NULL,"   /* ISO 8601 */
+  "  ended_at   TEXT"
+  ");"
+  "CREATE TABLE evidence ("
+  "  history_id INTEGER PRIMARY KEY REFERENCES history (id) ON DELETE CASCADE,"
+  "  path       TEXT NOT NULL,"   /* relative to the store's folder */
+  "  sha256     TEXT NOT NULL"
+  ");"
+  "CREATE INDEX evidence_sha256 ON evidence (sha256);"
+  "ALTER TABLE history ADD COLUMN note TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == STORE_SCHEMA_VERSION);
@@ -951,13 +973,14 @@ merkki_store_get_snapshot_info (MerkkiStore  *self,
   return TRUE;
 }
 
-gint64
-merkki_store_add_history (MerkkiStore        *self,
-                          MerkkiCheckResult  *result,
-                          const char         *session,
-                          GError            **error)
+/* Inserts the history row; the caller holds the mutex. */
+static gint64
+insert_history_locked (MerkkiStore        *self,
+                       MerkkiCheckResult  *result,
+                       const char         *session,
+                       const char         *note,
+                       GError            **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(StoreJson) json = NULL;
   g_autofree char *text = NULL;
@@ -968,9 +991,6 @@ merkki_store_add_history (MerkkiStore        *self,
   const MerkkiRecord *record;
   const char *input_hex;
   const char *input;
-
-  g_return_val_if_fail (MERKKI_IS_STORE (self), 0);
-  g_return_val_if_fail (MERKKI_IS_CHECK_RESULT (result), 0);
 
   ref = merkki_check_result_get_reference (result);
   record = merkki_check_result_get_record (result);
@@ -988,10 +1008,9 @@ merkki_store_add_history (MerkkiStore        *self,
                       NULL);
   search_key = fold_key (search);
 
-  locker = g_mutex_locker_new (&self->mutex);
   stmt = prepare (self,
                   "INSERT INTO history (checked_at, session, input_hex, scheme, ref_id, verdict, "
-                  "brand, model, search_key, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "brand, model, search_key, result_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   error);
   if (stmt == NULL)
     return 0;
@@ -1006,6 +1025,7 @@ merkki_store_add_history (MerkkiStore        *self,
   bind_text (stmt, 8, record != NULL ? record->model : NULL);
   bind_text (stmt, 9, search_key);
   bind_text (stmt, 10, text);
+  bind_text (stmt, 11, note);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       set_write_error (self, error);
@@ -1013,6 +1033,21 @@ merkki_store_add_history (MerkkiStore        *self,
     }
 
   return sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+merkki_store_add_history (MerkkiStore        *self,
+                          MerkkiCheckResult  *result,
+                          const char         *session,
+                          GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), 0);
+  g_return_val_if_fail (MERKKI_IS_CHECK_RESULT (result), 0);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  return insert_history_locked (self, result, session, NULL, error);
 }
 
 json_t *
@@ -1035,9 +1070,10 @@ merkki_store_list_history (MerkkiStore  *self,
 
   locker = g_mutex_locker_new (&self->mutex);
   stmt = prepare (self,
-                  "SELECT id, session, result_json FROM history "
-                  "WHERE (?1 IS NULL OR session = ?1) AND (?2 IS NULL OR instr (search_key, ?2) > 0) "
-                  "ORDER BY id DESC LIMIT ?3",
+                  "SELECT h.id, h.session, h.result_json, e.path, h.note "
+                  "FROM history h LEFT JOIN evidence e ON e.history_id = h.id "
+                  "WHERE (?1 IS NULL OR h.session = ?1) AND (?2 IS NULL OR instr (h.search_key, ?2) > 0) "
+                  "ORDER BY h.id DESC LIMIT ?3",
                   error);
   if (stmt == NULL)
     return NULL;
@@ -1067,6 +1103,10 @@ merkki_store_list_history (MerkkiStore  *self,
                            sqlite3_column_type (stmt, 1) == SQLITE_NULL
                            ? json_null ()
                            : json_string ((const char *) sqlite3_column_text (stmt, 1)));
+      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+        json_object_set_new (entry, "evidence", json_string ((const char *) sqlite3_column_text (stmt, 3)));
+      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+        json_object_set_new (entry, "note", json_string ((const char *) sqlite3_column_text (stmt, 4)));
       json_array_append_new (entries, entry);
     }
 
@@ -1077,4 +1117,383 @@ merkki_store_list_history (MerkkiStore  *self,
     }
 
   return g_steal_pointer (&entries);
+}
+
+/* Sessions and evidence ------------------------------------------------- */
+
+void
+merkki_session_free (MerkkiSession *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->name);
+  g_free (self->place);
+  g_free (self->inspector);
+  g_clear_pointer (&self->started_at, g_date_time_unref);
+  g_clear_pointer (&self->ended_at, g_date_time_unref);
+  g_free (self);
+}
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format_iso8601 (now);
+}
+
+static GDateTime *
+column_date_time (sqlite3_stmt *stmt,
+                  int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+gboolean
+merkki_store_create_session (MerkkiStore  *self,
+                             const char   *name,
+                             const char   *place,
+                             const char   *inspector,
+                             GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (*name == '\0' || !g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error_literal (error, MERKKI_ERROR, MERKKI_ERROR_INVALID_INPUT,
+                           _("A session needs a name"));
+      return FALSE;
+    }
+
+  /* Resuming a session keeps its start; a place or inspector given again
+   * replaces the old one, and the session is open again. */
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "INSERT INTO sessions (name, place, inspector, started_at) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT (name) DO UPDATE SET place = coalesce (?2, place), "
+                  "inspector = coalesce (?3, inspector), ended_at = NULL",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, name);
+  bind_text (stmt, 2, place);
+  bind_text (stmt, 3, inspector);
+  bind_text (stmt, 4, now);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+  return TRUE;
+}
+
+gboolean
+merkki_store_end_session (MerkkiStore  *self,
+                          const char   *name,
+                          GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self, "UPDATE sessions SET ended_at = ? WHERE name = ? AND ended_at IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, now);
+  bind_text (stmt, 2, name);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+  return TRUE;
+}
+
+/* Sessions with their number of checks; all of them when @name is NULL. */
+static GPtrArray *
+query_sessions (MerkkiStore  *self,
+                const char   *name,
+                GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_session_free);
+  int rc;
+
+  stmt = prepare (self,
+                  "SELECT s.name, s.place, s.inspector, s.started_at, s.ended_at, "
+                  "  (SELECT count(*) FROM history h WHERE h.session = s.name) "
+                  "FROM sessions s WHERE (?1 IS NULL OR s.name = ?1) ORDER BY s.started_at DESC, s.name",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, name);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MerkkiSession *session = g_new0 (MerkkiSession, 1);
+
+      session->name = column_dup (stmt, 0);
+      session->place = column_dup (stmt, 1);
+      session->inspector = column_dup (stmt, 2);
+      session->started_at = column_date_time (stmt, 3);
+      session->ended_at = column_date_time (stmt, 4);
+      session->n_checks = (guint) sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (sessions, session);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_read_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&sessions);
+}
+
+MerkkiSession *
+merkki_store_get_session (MerkkiStore  *self,
+                          const char   *name,
+                          GError      **error)
+{
+  g_autoptr(GPtrArray) sessions = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  sessions = query_sessions (self, name, error);
+  if (sessions == NULL || sessions->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (sessions, 0);
+}
+
+GPtrArray *
+merkki_store_list_sessions (MerkkiStore  *self,
+                            GError      **error)
+{
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+
+  return query_sessions (self, NULL, error);
+}
+
+/* Makes a rename in @dir survive a power cut. */
+static gboolean
+sync_directory (const char  *dir,
+                GError     **error)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  int saved_errno;
+
+  if (fd >= 0 && fsync (fd) == 0)
+    return g_close (fd, error);
+  saved_errno = errno;
+  if (fd >= 0)
+    g_close (fd, NULL);
+  g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+               /* Translators: %s are a folder name and the system's reason. */
+               _("Could not save to “%s”: %s"), dir, g_strerror (saved_errno));
+  return FALSE;
+}
+
+char *
+merkki_store_save_evidence (MerkkiStore  *self,
+                            GBytes       *image,
+                            const char   *extension,
+                            char        **sha256,
+                            GError      **error)
+{
+  g_autofree char *checksum = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *relative = NULL;
+  const char *data;
+  gsize length = 0;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (extension != NULL && strchr (extension, '/') == NULL, NULL);
+
+  data = g_bytes_get_data (image, &length);
+  checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+  base = g_path_get_dirname (self->path);
+  dir = g_build_filename (base, "evidence", NULL);
+  /* Named by content: the same photo twice is one file, and a file left
+   * by a check that never committed is simply used again. */
+  name = g_strdup_printf ("%s.%s", checksum, extension);
+  path = g_build_filename (dir, name, NULL);
+  relative = g_build_filename ("evidence", name, NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                   _("Could not save to “%s”: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      /* Written to a temporary file, synced, renamed, and the folder synced:
+       * after a crash the photo is either whole or absent. */
+      if (!g_file_set_contents_full (path, data, (gssize) length,
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                     0600, error))
+        return NULL;
+      if (!sync_directory (dir, error))
+        return NULL;
+    }
+
+  if (sha256 != NULL)
+    *sha256 = g_steal_pointer (&checksum);
+  return g_steal_pointer (&relative);
+}
+
+static gboolean
+insert_evidence_locked (MerkkiStore  *self,
+                        gint64        history_id,
+                        const char   *relative_path,
+                        const char   *sha256,
+                        GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (self, "INSERT OR REPLACE INTO evidence (history_id, path, sha256) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, history_id);
+  bind_text (stmt, 2, relative_path);
+  bind_text (stmt, 3, sha256);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+  return TRUE;
+}
+
+/* The checksum of evidence/NAME.EXT, from its name. */
+static char *
+sha256_from_path (const char *relative_path)
+{
+  g_autofree char *name = g_path_get_basename (relative_path);
+  char *dot = strchr (name, '.');
+
+  if (dot != NULL)
+    *dot = '\0';
+  return g_steal_pointer (&name);
+}
+
+gboolean
+merkki_store_add_evidence (MerkkiStore  *self,
+                           gint64        history_id,
+                           const char   *relative_path,
+                           GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *sha256 = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (relative_path != NULL, FALSE);
+
+  sha256 = sha256_from_path (relative_path);
+  locker = g_mutex_locker_new (&self->mutex);
+  return insert_evidence_locked (self, history_id, relative_path, sha256, error);
+}
+
+gint64
+merkki_store_add_history_with_evidence (MerkkiStore        *self,
+                                        MerkkiCheckResult  *result,
+                                        const char         *session,
+                                        const char         *evidence_path,
+                                        const char         *note,
+                                        GError            **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *sha256 = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), 0);
+  g_return_val_if_fail (MERKKI_IS_CHECK_RESULT (result), 0);
+
+  if (evidence_path != NULL)
+    sha256 = sha256_from_path (evidence_path);
+
+  /* One transaction: the check and its photo are recorded together or not at all. */
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return 0;
+  id = insert_history_locked (self, result, session, note, error);
+  if (id == 0
+      || (evidence_path != NULL && !insert_evidence_locked (self, id, evidence_path, sha256, error))
+      || !exec_sql (self, "COMMIT", error))
+    {
+      rollback (self);
+      return 0;
+    }
+  return id;
+}
+
+gboolean
+merkki_store_set_note (MerkkiStore  *self,
+                       gint64        history_id,
+                       const char   *note,
+                       GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self, "UPDATE history SET note = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, note != NULL && *note != '\0' ? note : NULL);
+  sqlite3_bind_int64 (stmt, 2, history_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, history_id);
+
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_NOT_FOUND,
+                   /* Translators: %s is a number. */
+                   _("There is no check number %s in the history"), number);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+merkki_store_find_evidence (MerkkiStore  *self,
+                            const char   *session,
+                            const char   *sha256)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), 0);
+  g_return_val_if_fail (sha256 != NULL, 0);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "SELECT h.id FROM evidence e JOIN history h ON h.id = e.history_id "
+                  "WHERE e.sha256 = ?1 AND h.session IS ?2 ORDER BY h.id LIMIT 1",
+                  NULL);
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, sha256);
+  bind_text (stmt, 2, session);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return sqlite3_column_int64 (stmt, 0);
 }

@@ -103,7 +103,9 @@ gint64       merkki_store_add_history      (MerkkiStore        *self,
                                             const char         *session,
                                             GError            **error);
 /* History entries, newest first, as the JSON objects of
- * merkki_check_result_to_json() plus "history_id" and "session". @session
+ * merkki_check_result_to_json() plus "history_id" and "session", and
+ * "evidence" (the photo's path relative to the store's folder) and "note"
+ * when the check has them. @session
  * and @search (substring of input, reference, brand or model; case
  * insensitive) may be NULL. @limit <= 0: all. Returns a JSON array. */
 json_t      *merkki_store_list_history     (MerkkiStore        *self,
@@ -111,5 +113,72 @@ json_t      *merkki_store_list_history     (MerkkiStore        *self,
                                             const char         *search,
                                             int                 limit,
                                             GError            **error);
+
+/* Inspection sessions: a name, where, who, and when. */
+typedef struct {
+  char      *name;
+  char      *place;       /* may be NULL */
+  char      *inspector;   /* may be NULL */
+  GDateTime *started_at;
+  GDateTime *ended_at;    /* NULL while the session is open */
+  guint      n_checks;    /* checks recorded in it */
+} MerkkiSession;
+
+void           merkki_session_free          (MerkkiSession *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MerkkiSession, merkki_session_free)
+
+/* Starts session @name now, or resumes it (open again, start kept; a
+ * non-NULL @place or @inspector replaces the stored one). An empty name is
+ * MERKKI_ERROR_INVALID_INPUT. */
+gboolean       merkki_store_create_session  (MerkkiStore   *self,
+                                             const char    *name,
+                                             const char    *place,
+                                             const char    *inspector,
+                                             GError       **error);
+gboolean       merkki_store_end_session     (MerkkiStore   *self,
+                                             const char    *name,
+                                             GError       **error);
+/* NULL without @error set when there is no such session. */
+MerkkiSession *merkki_store_get_session     (MerkkiStore   *self,
+                                             const char    *name,
+                                             GError       **error);
+/* MerkkiSession*, the most recently started first. */
+GPtrArray     *merkki_store_list_sessions   (MerkkiStore   *self,
+                                             GError       **error);
+
+/* Saves the photo a code was read from beside the store, as
+ * evidence/SHA256.@extension (written to a temporary file, synced and
+ * renamed: whole or absent after a crash), and returns that relative
+ * path; @sha256 (optional) receives the checksum. Call it before the check
+ * is recorded. */
+char          *merkki_store_save_evidence   (MerkkiStore   *self,
+                                             GBytes        *image,
+                                             const char    *extension,
+                                             char         **sha256,
+                                             GError       **error);
+/* Links a saved photo to a recorded check. */
+gboolean       merkki_store_add_evidence    (MerkkiStore   *self,
+                                             gint64         history_id,
+                                             const char    *relative_path,
+                                             GError       **error);
+/* merkki_store_add_history() with the photo (may be NULL) and a note (may
+ * be NULL), in one transaction. */
+gint64         merkki_store_add_history_with_evidence (MerkkiStore       *self,
+                                                       MerkkiCheckResult *result,
+                                                       const char        *session,
+                                                       const char        *evidence_path,
+                                                       const char        *note,
+                                                       GError           **error);
+/* Sets or (NULL, "") clears the note of check @history_id. */
+gboolean       merkki_store_set_note        (MerkkiStore   *self,
+                                             gint64         history_id,
+                                             const char    *note,
+                                             GError       **error);
+/* The first check of @session (NULL: outside any session) recorded with
+ * the photo of checksum @sha256, or 0: how a resumed batch skips photos
+ * it has already done. */
+gint64         merkki_store_find_evidence   (MerkkiStore   *self,
+                                             const char    *session,
+                                             const char    *sha256);
 
 G_END_DECLS
