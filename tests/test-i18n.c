@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "merkki-core.h"
+#include "merkki-test-po.h"
 #include "merkki-test-utils.h"
 
 /* Every language Merkki ships besides English. The expected texts come
@@ -14,150 +15,6 @@
  * meson built from them (MERKKI_LOCALEDIR=BUILDDIR/po), so a translation
  * that is missing, not compiled or not found at run time fails here. */
 static const char * const languages[] = { "fi", "sv", "zh_CN", "ms", "ta" };
-
-/* ---- Reading a .po file --------------------------------------------------- */
-
-static char *
-unquote (const char *line)
-{
-  const char *start = strchr (line, '"');
-  const char *end = strrchr (line, '"');
-  GString *out = g_string_new (NULL);
-
-  g_assert_nonnull (start);
-  g_assert_true (end > start);
-  for (const char *p = start + 1; p < end; p++)
-    {
-      if (*p != '\\')
-        {
-          g_string_append_c (out, *p);
-          continue;
-        }
-      p++;
-      switch (*p)
-        {
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 't': g_string_append_c (out, '\t'); break;
-        case '"': g_string_append_c (out, '"'); break;
-        case '\\': g_string_append_c (out, '\\'); break;
-        default: g_assert_not_reached ();
-        }
-    }
-
-  return g_string_free (out, FALSE);
-}
-
-typedef struct {
-  GString *ctxt;
-  GString *id;
-  GString *str;
-  GString *current;
-  gboolean fuzzy;
-} PoEntry;
-
-static void
-po_entry_flush (PoEntry    *entry,
-                GHashTable *catalogue)
-{
-  if (entry->id != NULL && entry->id->len > 0 && entry->str != NULL && entry->str->len > 0 && !entry->fuzzy)
-    {
-      char *key = entry->ctxt != NULL ? g_strconcat (entry->ctxt->str, "\004", entry->id->str, NULL)
-                                      : g_strdup (entry->id->str);
-
-      g_hash_table_replace (catalogue, key, g_strdup (entry->str->str));
-    }
-  if (entry->ctxt != NULL)
-    g_string_free (entry->ctxt, TRUE);
-  if (entry->id != NULL)
-    g_string_free (entry->id, TRUE);
-  if (entry->str != NULL)
-    g_string_free (entry->str, TRUE);
-  memset (entry, 0, sizeof *entry);
-}
-
-/* msgid (with "CONTEXT\004" before it for msgctxt) -> msgstr, for the
- * translated, non-fuzzy, singular entries of po/@language.po. */
-static GHashTable *
-read_po (const char *language)
-{
-  g_autofree char *name = g_strconcat (language, ".po", NULL);
-  g_autofree char *path = g_build_filename (g_getenv ("MERKKI_SOURCE_ROOT"), "po", name, NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GError) error = NULL;
-  GHashTable *catalogue = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  PoEntry entry = { 0 };
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
-  g_assert_no_error (error);
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      g_autofree char *text = NULL;
-
-      if (*line == '\0' || g_str_has_prefix (line, "#~"))
-        {
-          po_entry_flush (&entry, catalogue);
-          continue;
-        }
-      if (g_str_has_prefix (line, "#,") && strstr (line, "fuzzy") != NULL)
-        entry.fuzzy = TRUE;
-      if (*line == '#')
-        continue;
-
-      text = unquote (line);
-      if (g_str_has_prefix (line, "msgctxt "))
-        {
-          po_entry_flush (&entry, catalogue);
-          entry.current = entry.ctxt = g_string_new (text);
-        }
-      else if (g_str_has_prefix (line, "msgid "))
-        {
-          if (entry.id != NULL)
-            po_entry_flush (&entry, catalogue);
-          entry.current = entry.id = g_string_new (text);
-        }
-      else if (g_str_has_prefix (line, "msgstr ") || g_str_has_prefix (line, "msgstr[0] "))
-        entry.current = entry.str = g_string_new (text);
-      else if (g_str_has_prefix (line, "msgid_plural ") || g_str_has_prefix (line, "msgstr["))
-        entry.current = NULL;   /* plural forms are not looked up here */
-      else if (*line == '"' && entry.current != NULL)
-        g_string_append (entry.current, text);
-    }
-  po_entry_flush (&entry, catalogue);
-
-  return catalogue;
-}
-
-/* The translation of @msgid in @catalogue; the test fails without one. */
-static const char *po_lookup (GHashTable *catalogue,
-                              const char *msgid) G_GNUC_FORMAT (2);
-
-static const char *
-po_lookup (GHashTable *catalogue,
-           const char *msgid)
-{
-  const char *translation = g_hash_table_lookup (catalogue, msgid);
-
-  if (translation == NULL)
-    g_error ("No translation of “%s”", msgid);
-
-  return translation;
-}
-
-/* What merkki-explanation.c does between two sentences, in @catalogue's language. */
-static char *
-po_join_sentences (GHashTable *catalogue,
-                   const char *first,
-                   const char *second)
-{
-  const char *format = po_lookup (catalogue, "explanation\004%s %s");
-
-  g_assert_cmpstr (format, ==, strstr (format, "%s %s") != NULL ? "%s %s" : "%s%s");
-
-  return g_strconcat (first, g_str_equal (format, "%s %s") ? " " : "", second, NULL);
-}
 
 /* ---- The explanations, switched at run time ------------------------------- */
 
@@ -176,7 +33,7 @@ static void
 test_explanation_in_language (gconstpointer data)
 {
   const char *language = data;
-  g_autoptr(GHashTable) po = read_po (language);
+  g_autoptr(GHashTable) po = merkki_test_po_read (language);
   g_autoptr(MerkkiRecord) cls3 = merkki_test_record_new ("sg-cls", "CSA/311228/1001", 3, MERKKI_RECORD_STATUS_ACTIVE);
 
   /* Each verdict alone: the whole sentence from the .po file. */
@@ -185,7 +42,7 @@ test_explanation_in_language (gconstpointer data)
       g_autofree char *english = merkki_explanation_for_verdict (v, NULL);
       g_autofree char *translated = merkki_explanation_for_verdict_in (language, v, NULL);
 
-      g_assert_cmpstr (translated, ==, po_lookup (po, english));
+      g_assert_cmpstr (translated, ==, merkki_test_po_lookup (po, english));
       g_assert_cmpstr (translated, !=, english);
     }
 
@@ -200,7 +57,8 @@ test_explanation_in_language (gconstpointer data)
       g_autofree char *translated = NULL;
 
       g_assert_nonnull (english_level);
-      expected = po_join_sentences (po, po_lookup (po, english_verdict), po_lookup (po, english_level));
+      expected = merkki_test_po_join_sentences (po, merkki_test_po_lookup (po, english_verdict),
+                                                merkki_test_po_lookup (po, english_level));
       translated = merkki_explanation_for_verdict_in (language, MERKKI_VERDICT_EXPIRED, record);
       g_test_message ("%s %s %d: %s", language, scheme_levels[i].scheme, scheme_levels[i].level, translated);
       g_assert_cmpstr (translated, ==, expected);
@@ -211,15 +69,15 @@ test_explanation_in_language (gconstpointer data)
   {
     g_autofree char *english_verdict = merkki_explanation_for_verdict (MERKKI_VERDICT_VALID, NULL);
     g_autofree char *translated = merkki_explanation_for_verdict_in (language, MERKKI_VERDICT_VALID, cls3);
-    g_autofree char *head = po_join_sentences (po, po_lookup (po, english_verdict),
-                                               po_lookup (po, merkki_explanation_for_level ("sg-cls", 3)));
-    g_auto(GStrv) recognised = g_strsplit (po_lookup (po, "Recognised in: %s."), "%s", 2);
+    g_autofree char *head = merkki_test_po_join_sentences (po, merkki_test_po_lookup (po, english_verdict),
+                                                           merkki_test_po_lookup (po, merkki_explanation_for_level ("sg-cls", 3)));
+    g_auto(GStrv) recognised = g_strsplit (merkki_test_po_lookup (po, "Recognised in: %s."), "%s", 2);
 
     g_assert_true (g_str_has_prefix (translated, head));
     g_assert_nonnull (strstr (translated, recognised[0]));
     /* CLS Level 3 is recognised in Finland since 2021 (DOMAIN.md). */
-    g_assert_nonnull (strstr (translated, po_lookup (po, "Finland")));
-    g_assert_nonnull (strstr (translated, po_lookup (po, "Singapore")));
+    g_assert_nonnull (strstr (translated, merkki_test_po_lookup (po, "Finland")));
+    g_assert_nonnull (strstr (translated, merkki_test_po_lookup (po, "Singapore")));
     g_assert_null (strstr (translated, "Recognised in"));
   }
 
@@ -275,7 +133,8 @@ po_format_date (GHashTable *catalogue,
                 int         day)
 {
   g_autoptr(GDateTime) date_time = g_date_time_new_utc (year, month, day, 0, 0, 0);
-  char *text = g_date_time_format (date_time, catalogue != NULL ? po_lookup (catalogue, "%-d %b %Y") : "%-d %b %Y");
+  char *text = g_date_time_format (date_time,
+                                   catalogue != NULL ? merkki_test_po_lookup (catalogue, "%-d %b %Y") : "%-d %b %Y");
 
   g_assert_nonnull (text);
   return text;
@@ -285,10 +144,11 @@ static void
 test_cli_date (gconstpointer data)
 {
   const char *language = data;
-  g_autoptr(GHashTable) po = g_str_equal (language, "en") ? NULL : read_po (language);
+  g_autoptr(GHashTable) po = g_str_equal (language, "en") ? NULL : merkki_test_po_read (language);
   g_autofree char *out = run_cli_in (language, "parse", "CSA/311228/1001", NULL);
   g_autofree char *date = po_format_date (po, 2028, 12, 31);
-  g_autofree char *line = g_strdup_printf ("%s %s\n", po != NULL ? po_lookup (po, "Expires:") : "Expires:", date);
+  g_autofree char *line = g_strdup_printf ("%s %s\n", po != NULL ? merkki_test_po_lookup (po, "Expires:") : "Expires:",
+                                           date);
 
   g_test_message ("%s", out);
   /* The expiry date read from the ID, as the language writes dates. */
@@ -311,15 +171,15 @@ static void
 test_cli_lookup (gconstpointer data)
 {
   const char *language = data;
-  g_autoptr(GHashTable) po = read_po (language);
+  g_autoptr(GHashTable) po = merkki_test_po_read (language);
   g_autofree char *out = run_cli_in (language, "lookup", "--json", "CSA/311228/1001", NULL);
   g_autofree char *human = run_cli_in (language, "lookup", "CSA/311228/1001", NULL);
   g_autofree char *valid = merkki_explanation_for_verdict (MERKKI_VERDICT_VALID, NULL);
-  g_autofree char *head = po_join_sentences (po, po_lookup (po, valid),
-                                             po_lookup (po, merkki_explanation_for_level ("sg-cls", 3)));
-  g_auto(GStrv) recognised_in = g_strsplit (po_lookup (po, "Recognised in: %s."), "%s", 2);
+  g_autofree char *head = merkki_test_po_join_sentences (po, merkki_test_po_lookup (po, valid),
+                                                         merkki_test_po_lookup (po, merkki_explanation_for_level ("sg-cls", 3)));
+  g_auto(GStrv) recognised_in = g_strsplit (merkki_test_po_lookup (po, "Recognised in: %s."), "%s", 2);
   g_autofree char *date = po_format_date (po, 2028, 12, 31);
-  g_autofree char *expires = g_strdup_printf (po_lookup (po, "  Expires: %s\n"), date);
+  g_autofree char *expires = g_strdup_printf (merkki_test_po_lookup (po, "  Expires: %s\n"), date);
   json_error_t json_error;
   json_t *result = json_loads (out, 0, &json_error);
   const char *explanation;
@@ -331,7 +191,7 @@ test_cli_lookup (gconstpointer data)
   if (result == NULL)
     g_error ("lookup --json printed no JSON (%s): %s", json_error.text, out);
   g_assert_cmpstr (json_string_value (json_object_get (result, "verdict")), ==, "valid");
-  g_assert_cmpstr (json_string_value (json_object_get (result, "verdict_title")), ==, po_lookup (po, "Valid label"));
+  g_assert_cmpstr (json_string_value (json_object_get (result, "verdict_title")), ==, merkki_test_po_lookup (po, "Valid label"));
 
   explanation = json_string_value (json_object_get (result, "explanation"));
   g_assert_nonnull (explanation);
@@ -348,7 +208,7 @@ test_cli_lookup (gconstpointer data)
 
       if (!json_is_true (json_object_get (entry, "recognised")))
         continue;
-      g_assert_nonnull (strstr (explanation, po_lookup (po, merkki_country_get_name (code))));
+      g_assert_nonnull (strstr (explanation, merkki_test_po_lookup (po, merkki_country_get_name (code))));
       countries++;
     }
   /* Singapore issued it; Finland recognises CLS Level 3 (DOMAIN.md). */
@@ -358,7 +218,7 @@ test_cli_lookup (gconstpointer data)
 
   /* The human output writes the expiry as the language writes dates. */
   g_assert_nonnull (strstr (human, expires));
-  g_assert_nonnull (strstr (human, po_lookup (po, "Valid label")));
+  g_assert_nonnull (strstr (human, merkki_test_po_lookup (po, "Valid label")));
 }
 
 int

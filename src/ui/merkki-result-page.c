@@ -17,6 +17,8 @@ struct _MerkkiResultPage
   GtkLabel             *verdict_title;
   GtkLabel             *verdict_reference;
   GtkLabel             *demo_label;
+  GtkWidget            *language_box;
+  GtkDropDown          *language_dropdown;
   GtkLabel             *explanation_label;
   AdwPreferencesGroup  *product_group;
   AdwActionRow         *product_row;
@@ -36,6 +38,20 @@ struct _MerkkiResultPage
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiResultPage, merkki_result_page, ADW_TYPE_BIN)
+
+/* The languages the explanation can be shown in, each named in itself: a
+ * shop assistant turns the screen to a customer who reads that language. */
+static const struct {
+  const char *code;
+  const char *name;
+} explanation_languages[] = {
+  { "en", "English" },
+  { "fi", "Suomi" },
+  { "sv", "Svenska" },
+  { "zh_CN", "简体中文" },
+  { "ms", "Bahasa Melayu" },
+  { "ta", "தமிழ்" },
+};
 
 enum {
   SCAN_ANOTHER,
@@ -238,6 +254,56 @@ show_sources (MerkkiResultPage  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->sources_group), n > 0);
 }
 
+/* The entry of explanation_languages the app's messages are in: the first
+ * of the user's languages that Merkki speaks, else English. */
+static guint
+default_language_index (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    for (guint j = 0; j < G_N_ELEMENTS (explanation_languages); j++)
+      if (g_str_equal (names[i], explanation_languages[j].code))
+        return j;
+
+  return 0;
+}
+
+/* Shows @text in the language with @code, telling Pango the language so
+ * that Han characters are drawn in their Simplified Chinese forms. */
+static void
+set_explanation (MerkkiResultPage *self,
+                 const char       *text,
+                 const char       *code)
+{
+  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  g_autofree char *tag = g_strdelimit (g_strdup (code), "_", '-');
+
+  pango_attr_list_insert (attributes, pango_attr_language_new (pango_language_from_string (tag)));
+  gtk_label_set_attributes (self->explanation_label, attributes);
+  gtk_label_set_label (self->explanation_label, text);
+}
+
+static void
+on_language_dropdown_selected_cb (MerkkiResultPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->language_dropdown);
+  g_autofree char *text = NULL;
+
+  if (self->result == NULL || selected >= G_N_ELEMENTS (explanation_languages))
+    return;
+
+  if (selected == default_language_index ())
+    text = g_strdup (merkki_check_result_get_explanation (self->result));
+  else
+    text = merkki_explanation_for_verdict_in (explanation_languages[selected].code,
+                                              merkki_check_result_get_verdict (self->result),
+                                              merkki_check_result_get_record (self->result));
+
+  if (text != NULL && text[0] != '\0')
+    set_explanation (self, text, explanation_languages[selected].code);
+}
+
 void
 merkki_result_page_set_result (MerkkiResultPage  *self,
                                MerkkiCheckResult *result)
@@ -280,9 +346,17 @@ merkki_result_page_set_result (MerkkiResultPage  *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->demo_label), merkki_check_result_is_demo (result));
 
+  /* Each result starts in the app's language; the chooser offers the
+   * others only for an explanation Merkki can write again in them. */
+  gtk_widget_set_visible (self->language_box, explanation != NULL && explanation[0] != '\0');
+  g_signal_handlers_block_by_func (self->language_dropdown, on_language_dropdown_selected_cb, self);
+  gtk_drop_down_set_selected (self->language_dropdown, default_language_index ());
+  g_signal_handlers_unblock_by_func (self->language_dropdown, on_language_dropdown_selected_cb, self);
+
   if (explanation == NULL || explanation[0] == '\0')
     explanation = reason;
-  gtk_label_set_label (self->explanation_label, explanation != NULL ? explanation : "");
+  set_explanation (self, explanation != NULL ? explanation : "",
+                   explanation_languages[default_language_index ()].code);
   gtk_widget_set_visible (GTK_WIDGET (self->explanation_label), explanation != NULL && explanation[0] != '\0');
 
   show_product (self, verdict, ref, record);
@@ -375,7 +449,10 @@ merkki_result_page_class_init (MerkkiResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, verdict_title);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, verdict_reference);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, demo_label);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, language_box);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, language_dropdown);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, explanation_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_language_dropdown_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, product_group);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, product_row);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, level_row);
@@ -395,7 +472,13 @@ merkki_result_page_class_init (MerkkiResultPageClass *klass)
 static void
 merkki_result_page_init (MerkkiResultPage *self)
 {
+  g_autoptr(GtkStringList) languages = gtk_string_list_new (NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (explanation_languages); i++)
+    gtk_string_list_append (languages, explanation_languages[i].name);
+  gtk_drop_down_set_model (self->language_dropdown, G_LIST_MODEL (languages));
 
   self->country_rows = g_ptr_array_new ();
   self->source_rows = g_ptr_array_new ();
