@@ -131,3 +131,39 @@ merkki_test_record_new (const char         *scheme,
   record->model = g_strdup ("Model");
   return record;
 }
+
+char *
+merkki_test_run_program (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+  return out;
+}
+
+char *
+merkki_test_pdf_text (const char *pdf)
+{
+  const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+  g_autofree char *text = merkki_test_run_program (argv);
+  GString *words = g_string_new (NULL);
+
+  /* Lines wrap wherever the layout broke them; compare words, not lines. */
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_isspace (*p) || *p == '\f')
+        {
+          if (words->len > 0 && words->str[words->len - 1] != ' ')
+            g_string_append_c (words, ' ');
+        }
+      else
+        g_string_append_c (words, *p);
+    }
+  return g_string_free (words, FALSE);
+}

@@ -35,4 +35,12 @@ MerkkiRecord *merkki_test_record_new (const char         *scheme,
                                       int                 level,
                                       MerkkiRecordStatus  status);
 
+/* Runs @argv (searched in PATH) to the end; the test fails unless it
+ * exits 0. Returns its standard output. */
+char         *merkki_test_run_program (const char * const *argv);
+
+/* The text of a PDF (pdftotext), every run of white space and page breaks
+ * one space, so that a test finds words wherever the layout wrapped them. */
+char         *merkki_test_pdf_text    (const char         *pdf);
+
 G_END_DECLS

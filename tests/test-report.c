@@ -148,21 +148,6 @@ write_report (json_t                 *entries,
   return g_steal_pointer (&path);
 }
 
-static char *
-run (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
-
 /* Renders every page with pdftoppm; returns the number of pages. */
 static guint
 render_pages (const char *pdf,
@@ -175,7 +160,7 @@ render_pages (const char *pdf,
   const char *name;
   guint n = 0;
 
-  g_free (run (argv));
+  g_free (merkki_test_run_program (argv));
   listing = g_dir_open (dir, 0, NULL);
   g_assert_nonnull (listing);
   while ((name = g_dir_read_name (listing)) != NULL)
@@ -196,29 +181,6 @@ render_pages (const char *pdf,
         }
     }
   return n;
-}
-
-static char *
-pdf_text (const char *pdf)
-{
-  const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
-  char *text = run (argv);
-
-  g_autoptr(GString) words = g_string_new (NULL);
-
-  /* Lines wrap wherever the layout broke them; compare words, not lines. */
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isspace (*p) || *p == '\f')
-        {
-          if (words->len > 0 && words->str[words->len - 1] != ' ')
-            g_string_append_c (words, ' ');
-        }
-      else
-        g_string_append_c (words, *p);
-    }
-  g_free (text);
-  return g_string_free (g_steal_pointer (&words), FALSE);
 }
 
 static void
@@ -266,7 +228,7 @@ test_report_pdf (void)
   /* A title page, the findings and thirty rows cannot fit on two pages. */
   g_assert_cmpuint (n_pages, >=, 3);
 
-  text = pdf_text (pdf);
+  text = merkki_test_pdf_text (pdf);
   g_assert_nonnull (strstr (text, "Kauppakeskus Itis 27.11."));
   g_assert_nonnull (strstr (text, "Itäkeskus, Helsinki"));
   g_assert_nonnull (strstr (text, "Aino Virtanen"));
@@ -320,7 +282,7 @@ test_report_empty (void)
 {
   json_t *entries = json_array ();
   g_autofree char *pdf = write_report (entries, NULL, MERKKI_REPORT_FORMAT_PDF, "empty.pdf");
-  g_autofree char *text = pdf_text (pdf);
+  g_autofree char *text = merkki_test_pdf_text (pdf);
 
   g_assert_nonnull (strstr (text, "All checks in the history"));
   g_assert_nonnull (strstr (text, "Checks 0"));

@@ -11,6 +11,7 @@
 #include "merkki-camera.h"
 #include "merkki-core.h"
 #include "merkki-cli.h"
+#include "merkki-cli-batch.h"
 
 /* A video that delivers no frame for this long is given up on: a pipeline
  * that neither plays nor fails must not hang a script. */
@@ -297,12 +298,23 @@ print_hit (const char *file,
 
 static gboolean json_output;
 static gboolean no_lookup;
+static gboolean offline;
 static char *session;
+static char *place;
+static char *inspector;
+static char **registry_args;
 
 static GOptionEntry entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &json_output, N_("Print one JSON object per code"), NULL },
   { "no-lookup", 0, 0, G_OPTION_ARG_NONE, &no_lookup, N_("Only read the codes; ask no registry"), NULL },
-  { "session", 0, 0, G_OPTION_ARG_STRING, &session, N_("Record the checks in this history session"), N_("NAME") },
+  { "session", 0, 0, G_OPTION_ARG_STRING, &session,
+    N_("Record the checks in inspection session NAME, with each file as evidence; "
+       "files the session already has are skipped"), N_("NAME") },
+  { "place", 0, 0, G_OPTION_ARG_STRING, &place, N_("Where the session takes place"), N_("PLACE") },
+  { "inspector", 0, 0, G_OPTION_ARG_STRING, &inspector, N_("Who inspects"), N_("NAME") },
+  { "offline", 0, 0, G_OPTION_ARG_NONE, &offline, N_("Ask no registry: use saved answers and the offline copy"), NULL },
+  { "registry", 0, 0, G_OPTION_ARG_STRING_ARRAY, &registry_args,
+    N_("Use URL as the address of registry ID"), N_("ID=URL") },
   { NULL }
 };
 
@@ -310,11 +322,16 @@ int
 merkki_cli_scan (int    argc,
                  char **argv)
 {
+  g_autoptr(MerkkiCliBatch) batch = NULL;
   int status = 0;
 
   json_output = FALSE;
   no_lookup = FALSE;
+  offline = FALSE;
   g_clear_pointer (&session, g_free);
+  g_clear_pointer (&place, g_free);
+  g_clear_pointer (&inspector, g_free);
+  g_clear_pointer (&registry_args, g_strfreev);
 
   if (!merkki_cli_parse_options ("scan", _("FILE…"),
                                  /* Translators: the summary of “merkki-cli scan --help”. */
@@ -328,15 +345,46 @@ merkki_cli_scan (int    argc,
   if (argc < 2)
     return merkki_cli_usage_error ("scan", "%s", _("No file given"));
 
+  if (no_lookup && (session != NULL || place != NULL || inspector != NULL))
+    return merkki_cli_usage_error ("scan", "%s", _("--session records checks; it cannot go with --no-lookup"));
+  if (session == NULL && (place != NULL || inspector != NULL))
+    return merkki_cli_usage_error ("scan", "%s", _("--place and --inspector describe a --session"));
+
   if (!no_lookup)
-    return merkki_cli_usage_error ("scan", "%s",
-                                   _("Checking scanned codes is not available in this build yet; use --no-lookup"));
+    {
+      MerkkiCliBatchOptions options = {
+        .session = session,
+        .place = place,
+        .inspector = inspector,
+        .offline = offline,
+        .json = json_output,
+        .n_files = (guint) (argc - 1),
+        .registry_args = registry_args,
+      };
+      g_autoptr(GError) error = NULL;
+
+      batch = merkki_cli_batch_new (&options, &error);
+      if (batch == NULL)
+        return merkki_cli_usage_error ("scan", "%s", error->message);
+    }
 
   for (int i = 1; i < argc; i++)
     {
       const char *file = argv[i];
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) hits = NULL;
+
+      if (batch != NULL && !merkki_cli_batch_begin_file (batch, file, &error))
+        {
+          /* Either the session already has this file, or it cannot be read. */
+          if (error != NULL)
+            {
+              merkki_cli_usage_error ("scan", "%s", error->message);
+              status = MERKKI_CLI_EXIT_USAGE;
+            }
+          merkki_cli_batch_end_file (batch);
+          continue;
+        }
 
       if (is_video (file))
         hits = scan_video (file, &error);
@@ -347,19 +395,36 @@ merkki_cli_scan (int    argc,
         {
           merkki_cli_usage_error ("scan", "%s", error->message);
           status = MERKKI_CLI_EXIT_USAGE;
-          continue;
         }
-
-      if (hits->len == 0)
+      else if (hits->len == 0)
         {
           merkki_cli_usage_error ("scan", _("No QR code found in “%s”"), file);
           status = MERKKI_CLI_EXIT_USAGE;
-          continue;
+        }
+      else if (batch != NULL)
+        {
+          g_autoptr(GPtrArray) payloads = g_ptr_array_new ();
+
+          for (guint j = 0; j < hits->len; j++)
+            g_ptr_array_add (payloads, ((Hit *) g_ptr_array_index (hits, j))->payload);
+          merkki_cli_batch_check (batch, file, payloads);
+        }
+      else
+        {
+          for (guint j = 0; j < hits->len; j++)
+            print_hit (file, g_ptr_array_index (hits, j), json_output);
         }
 
-      for (guint j = 0; j < hits->len; j++)
-        print_hit (file, g_ptr_array_index (hits, j), json_output);
+      if (batch != NULL)
+        merkki_cli_batch_end_file (batch);
     }
 
+  if (batch != NULL)
+    {
+      int checks = merkki_cli_batch_finish (batch);
+
+      /* An input error wins: a script must notice the files it lost. */
+      return status != 0 ? status : checks;
+    }
   return status;
 }

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "merkki-core.h"
+#include "merkki-registry-server.h"
+#include "merkki-test-media.h"
+#include "merkki-test-utils.h"
+
+/* An inspection session of 50 photos through the built merkki-cli, against
+ * two registry servers on 127.0.0.1: killed with SIGKILL halfway, resumed,
+ * then exported as JSON, CSV and PDF, each read back. */
+
+#define N_PHOTOS 50
+#define SESSION "Kauppakeskus Itis 27.11."
+
+static MerkkiRegistryServer *csa_server;
+static MerkkiRegistryServer *traficom_server;
+
+/* What each photo shows, and what the check must say of it (the facts of
+ * tests/data/csa.json: 2004 expired in 2025, 2005 revoked). */
+typedef struct {
+  const char *payload;
+  gboolean    numbered;  /* the photo's number (100 + index) is appended */
+  const char *verdict;
+} Kind;
+
+static const Kind kinds[] = {
+  { "CSA/300929/2001", FALSE, "valid" },
+  { "https://www.csa.gov.sg/cls?id=CSA/310829/2002", FALSE, "valid" },
+  { "CSA/310729/2003", FALSE, "valid" },
+  { "CSA/150325/2004", FALSE, "expired" },
+  { "CSA/300629/2005", FALSE, "revoked" },
+  { "CSA/311229/9", TRUE, "not-found" },
+  { "https://tietoturvamerkki.fi.example.com/en/product/", TRUE, "suspicious" },
+};
+
+static char *
+photo_payload (guint i)
+{
+  const Kind *kind = &kinds[i % G_N_ELEMENTS (kinds)];
+
+  if (kind->numbered)
+    return g_strdup_printf ("%s%u", kind->payload, 100 + i);
+  return g_strdup (kind->payload);
+}
+
+static const char *
+photo_verdict (guint i)
+{
+  return kinds[i % G_N_ELEMENTS (kinds)].verdict;
+}
+
+static MerkkiRegistryServer *
+start_server (const char *data_file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = merkki_test_data_path (data_file);
+  MerkkiRegistryServer *server = merkki_registry_server_new ();
+
+  merkki_registry_server_load_file (server, path, &error);
+  g_assert_no_error (error);
+  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  return server;
+}
+
+static GSubprocessLauncher *
+make_launcher (const char       *data_home,
+               GSubprocessFlags  flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_SG_CSA",
+                                merkki_registry_server_get_url (csa_server), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_FI_TRAFICOM",
+                                merkki_registry_server_get_url (traficom_server), TRUE);
+  return launcher;
+}
+
+static GPtrArray *
+cli_argv (const char * const *args,
+          GPtrArray          *files)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, merkki_test_build_path ("src/cli/merkki-cli"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  for (guint i = 0; files != NULL && i < files->len; i++)
+    g_ptr_array_add (argv, g_strdup (g_ptr_array_index (files, i)));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/* Runs merkki-cli to the end; its stdout goes to @out_path (binary safe)
+ * or is returned. */
+static int
+run_cli (const char         *data_home,
+         const char * const *args,
+         GPtrArray          *files,
+         const char         *out_path,
+         char              **out)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = cli_argv (args, files);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) stdout_bytes = NULL;
+  g_autoptr(GBytes) stderr_bytes = NULL;
+
+  launcher = make_launcher (data_home, (out_path != NULL ? 0 : G_SUBPROCESS_FLAGS_STDOUT_PIPE)
+                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (out_path != NULL)
+    g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (process, NULL, NULL, &stdout_bytes, &stderr_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_test_message ("stderr: %.*s", (int) g_bytes_get_size (stderr_bytes),
+                  (const char *) g_bytes_get_data (stderr_bytes, NULL));
+  /* Not a terminal: no progress line. */
+  g_assert_null (memchr (g_bytes_get_data (stderr_bytes, NULL), '\r', g_bytes_get_size (stderr_bytes)));
+  if (out != NULL)
+    *out = g_strndup (g_bytes_get_data (stdout_bytes, NULL), g_bytes_get_size (stdout_bytes));
+  return g_subprocess_get_exit_status (process);
+}
+
+static sqlite3 *
+open_db (const char *data_home)
+{
+  g_autofree char *path = g_build_filename (data_home, "merkki", "merkki.db", NULL);
+  sqlite3 *db = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gint64
+count_session (const char *data_home)
+{
+  sqlite3 *db = open_db (data_home);
+  gint64 n;
+
+  if (db == NULL)
+    return 0;
+  /* The table exists once the first process has set the store up. */
+  if (query_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'history'") == 0)
+    n = 0;
+  else
+    n = query_int (db, "SELECT count(*) FROM history WHERE session = '" SESSION "'");
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_session_batch (void)
+{
+  const char *tmp = merkki_test_get_tmpdir ();
+  g_autofree char *data_home = g_build_filename (tmp, "inspector", NULL);
+  g_autofree char *photos = g_build_filename (tmp, "photos", NULL);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  const char *scan_args[] = { "scan", "--json", "--session", SESSION, "--place", "Itäkeskus, Helsinki",
+                              "--inspector", "Aino Virtanen", NULL };
+  const guint fifo_at = 25;
+  g_autofree char *fifo_path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *pdf_path = g_build_filename (tmp, "report.pdf", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *expected = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_skipped = 0, n_checked = 0, n_action = 0;
+  gint64 deadline;
+  sqlite3 *db;
+  json_t *history;
+  json_error_t json_error;
+
+  g_assert_cmpint (g_mkdir_with_parents (photos, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
+
+  /* 50 photos; the 26th is at first a FIFO, on which the batch blocks
+   * once it has recorded the 25 before it: a deterministic place to kill it. */
+  for (guint i = 0; i < N_PHOTOS; i++)
+    {
+      g_autofree char *payload = photo_payload (i);
+      g_autofree char *name = g_strdup_printf ("IMG_%04u.png", i + 1);
+      g_autofree char *path = g_build_filename (photos, name, NULL);
+      MerkkiVerdict verdict;
+
+      if (i == fifo_at)
+        {
+          g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+          fifo_path = g_strdup (path);
+        }
+      else
+        {
+          /* Repeats of one label are other photos: another size. */
+          g_assert_true (merkki_test_write_qr_image (path, (const guint8 *) payload, strlen (payload),
+                                                     3 + (int) (i / G_N_ELEMENTS (kinds)), &error));
+          g_assert_no_error (error);
+        }
+      g_ptr_array_add (files, g_steal_pointer (&path));
+      g_hash_table_insert (expected, (gpointer) photo_verdict (i),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (expected, photo_verdict (i))) + 1));
+      g_assert_true (merkki_verdict_from_string (photo_verdict (i), &verdict));
+      n_action += merkki_verdict_needs_action (verdict) ? 1 : 0;
+    }
+
+  /* The first run, killed while it waits for the 26th photo. */
+  argv = cli_argv (scan_args, files);
+  launcher = make_launcher (data_home, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (count_session (data_home) < fifo_at)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+  g_subprocess_send_signal (process, SIGKILL);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+
+  /* Nothing committed is lost, the file is sound, every photo is there. */
+  db = open_db (data_home);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM history WHERE session = '" SESSION "'"), ==, fifo_at);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM evidence"), ==, fifo_at);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+                   ==, 1);
+  sqlite3_close (db);
+
+  /* The 26th photo arrives; the same command resumes the session. */
+  {
+    g_autofree char *payload = photo_payload (fifo_at);
+
+    g_assert_cmpint (g_unlink (fifo_path), ==, 0);
+    g_assert_true (merkki_test_write_qr_image (fifo_path, (const guint8 *) payload, strlen (payload),
+                                               3 + (int) (fifo_at / G_N_ELEMENTS (kinds)), &error));
+  }
+  g_assert_cmpint (run_cli (data_home, scan_args, files, NULL, &out), ==, 1);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      json_t *line = json_loads (lines[i], 0, &json_error);
+
+      g_assert_nonnull (line);
+      if (json_object_get (line, "skipped") != NULL)
+        n_skipped++;
+      else
+        {
+          const char *file = json_string_value (json_object_get (line, "file"));
+          guint index = (guint) g_ascii_strtoull (strrchr (file, '_') + 1, NULL, 10) - 1;
+
+          g_assert_cmpstr (json_string_value (json_object_get (line, "verdict")), ==, photo_verdict (index));
+          g_assert_cmpstr (json_string_value (json_object_get (line, "session")), ==, SESSION);
+          g_assert_nonnull (json_string_value (json_object_get (line, "evidence")));
+          n_checked++;
+        }
+      json_decref (line);
+    }
+  g_assert_cmpuint (n_skipped, ==, fifo_at);
+  g_assert_cmpuint (n_checked, ==, N_PHOTOS - fifo_at);
+
+  /* No photo twice, none missing, the file sound. */
+  db = open_db (data_home);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM history WHERE session = '" SESSION "'"), ==, N_PHOTOS);
+  g_assert_cmpint (query_int (db, "SELECT count(DISTINCT sha256) FROM evidence"), ==, N_PHOTOS);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+                   ==, 1);
+  sqlite3_close (db);
+
+  /* JSON: 50 entries, the counts by verdict, each photo beside the store. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--session", SESSION, "--export", "json", NULL },
+                            NULL, NULL, &out), ==, 0);
+  history = json_loads (out, 0, &json_error);
+  g_assert_nonnull (history);
+  g_assert_cmpuint (json_array_size (history), ==, N_PHOTOS);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      guint n = 0;
+      size_t i;
+      json_t *entry;
+
+      json_array_foreach (history, i, entry)
+        {
+          if (g_strcmp0 (json_string_value (json_object_get (entry, "verdict")), kinds[k].verdict) == 0)
+            n++;
+        }
+      g_assert_cmpuint (n, ==, GPOINTER_TO_UINT (g_hash_table_lookup (expected, kinds[k].verdict)));
+    }
+  {
+    size_t i;
+    json_t *entry;
+
+    json_array_foreach (history, i, entry)
+      {
+        g_autofree char *photo = g_build_filename (data_home, "merkki",
+                                                   json_string_value (json_object_get (entry, "evidence")), NULL);
+
+        g_assert_true (g_file_test (photo, G_FILE_TEST_IS_REGULAR));
+      }
+  }
+
+  /* CSV: a header and 50 rows. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--session", SESSION, "--export", "csv", NULL },
+                            NULL, NULL, &out), ==, 0);
+  lines = g_strsplit (out, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, N_PHOTOS + 2);
+  g_assert_cmpstr (lines[N_PHOTOS + 1], ==, "");
+  for (guint i = 1; i <= N_PHOTOS; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], "\",\"", -1);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 17);
+      g_assert_cmpstr (fields[2], ==, SESSION);
+      g_assert_true (g_str_has_prefix (fields[16], "evidence/"));
+    }
+
+  /* PDF: the session, the place, the counts and every reference. */
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--session", SESSION, "--export", "pdf", NULL },
+                            NULL, pdf_path, NULL), ==, 0);
+  {
+    const char *info_argv[] = { "pdfinfo", pdf_path, NULL };
+    g_autofree char *text = merkki_test_pdf_text (pdf_path);
+    g_autofree char *info = merkki_test_run_program (info_argv);
+    g_autofree char *checks = g_strdup_printf ("Checks %u", N_PHOTOS);
+    g_autofree char *action = g_strdup_printf ("Need action %u", n_action);
+    g_autofree char *page_of = NULL;
+    guint n_pages;
+
+    n_pages = (guint) g_ascii_strtoull (strstr (info, "Pages:") + 6, NULL, 10);
+    g_assert_cmpuint (n_pages, >=, 4);
+    page_of = g_strdup_printf ("Page %u of %u", n_pages, n_pages);
+
+    g_assert_nonnull (strstr (text, SESSION));
+    g_assert_nonnull (strstr (text, "Itäkeskus, Helsinki"));
+    g_assert_nonnull (strstr (text, "Aino Virtanen"));
+    g_assert_nonnull (strstr (text, checks));
+    g_assert_nonnull (strstr (text, action));
+    g_assert_nonnull (strstr (text, "Evidence photos 50"));
+    g_assert_nonnull (strstr (text, page_of));
+    for (guint i = 0; i < N_PHOTOS; i++)
+      {
+        g_autofree char *payload = photo_payload (i);
+        const char *id = strstr (payload, "CSA/");
+
+        if (id != NULL)
+          g_assert_nonnull (strstr (text, id));
+      }
+  }
+
+  json_decref (history);
+  g_hash_table_unref (expected);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  merkki_test_init (&argc, &argv);
+  csa_server = start_server ("csa.json");
+  traficom_server = start_server ("traficom.json");
+
+  g_test_add_func ("/cli-session/batch-kill-resume-export", test_session_batch);
+
+  status = g_test_run ();
+  g_object_unref (csa_server);
+  g_object_unref (traficom_server);
+  return status;
+}
