@@ -61,27 +61,35 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->err);
 }
 
-/* Runs merkki-cli with @args (NULL-terminated); returns its exit status
- * and keeps its output in the fixture. */
+/* Runs merkki-cli with @args, @input (may be NULL) on its standard input;
+ * returns its exit status and keeps its output in the fixture. */
 static int
-run_cli (Fixture    *fixture,
-         const char *first_arg,
-         ...)
+run_cli_valist (Fixture    *fixture,
+                GBytes     *input,
+                const char *first_arg,
+                va_list     args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *input_path = g_build_filename (fixture->data_home, "stdin", NULL);
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
   g_autoptr(GError) error = NULL;
-  va_list args;
 
   g_ptr_array_add (argv, merkki_test_build_path ("src/cli/merkki-cli"));
-  va_start (args, first_arg);
   for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, g_strdup (arg));
-  va_end (args);
   g_ptr_array_add (argv, NULL);
 
+  /* Standard input is a file, empty without @input, so that nothing the
+   * test runner has open leaks in, and a program that stops reading early
+   * is no error of the test's. */
+  g_assert_true (g_file_set_contents (input_path,
+                                      input != NULL ? g_bytes_get_data (input, NULL) : "",
+                                      input != NULL ? (gssize) g_bytes_get_size (input) : 0, NULL));
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
   if (fixture->csa_url != NULL)
     g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_SG_CSA", fixture->csa_url, TRUE);
@@ -97,12 +105,59 @@ run_cli (Fixture    *fixture,
 
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &fixture->out, &fixture->err, &error);
+  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
+  /* An empty GBytes may have no data pointer at all. */
+  fixture->out = g_strndup (g_bytes_get_size (out) > 0 ? g_bytes_get_data (out, NULL) : "", g_bytes_get_size (out));
+  fixture->err = g_strndup (g_bytes_get_size (err) > 0 ? g_bytes_get_data (err, NULL) : "", g_bytes_get_size (err));
 
   g_test_message ("stdout: %s\nstderr: %s", fixture->out, fixture->err);
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_cli (Fixture    *fixture,
+         const char *first_arg,
+         ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first_arg);
+  status = run_cli_valist (fixture, NULL, first_arg, args);
+  va_end (args);
+  return status;
+}
+
+static int
+run_cli_with_input (Fixture    *fixture,
+                    const char *input,
+                    gsize       input_len,
+                    const char *first_arg,
+                    ...)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (input, input_len);
+  va_list args;
+  int status;
+
+  va_start (args, first_arg);
+  status = run_cli_valist (fixture, bytes, first_arg, args);
+  va_end (args);
+  return status;
+}
+
+/* The usage or input error of DESIGN.md: status 2, nothing on standard
+ * output and one line on standard error, starting with the program. */
+static void
+assert_usage_error (Fixture *fixture,
+                    int      status)
+{
+  g_assert_cmpint (status, ==, 2);
+  g_assert_cmpstr (fixture->out, ==, "");
+  g_assert_true (g_str_has_prefix (fixture->err, "merkki-cli "));
+  g_assert_cmpuint (strlen (fixture->err), >, strlen ("merkki-cli \n"));
+  g_assert_true (strchr (fixture->err, '\n') == fixture->err + strlen (fixture->err) - 1);
 }
 
 static json_t *
@@ -132,6 +187,198 @@ field (json_t     *object,
         object = json_object_get (object, keys[i]);
     }
   return json_string_value (object);
+}
+
+/* A string that is one of @allowed (NULL-terminated). */
+static void
+assert_one_of (json_t      *value,
+               const char  *first,
+               ...)
+{
+  const char *text = json_string_value (value);
+  gboolean found = FALSE;
+  va_list args;
+
+  g_assert_nonnull (text);
+  va_start (args, first);
+  for (const char *allowed = first; allowed != NULL && !found; allowed = va_arg (args, const char *))
+    found = g_str_equal (text, allowed);
+  va_end (args);
+  if (!found)
+    g_error ("unexpected value “%s”", text);
+}
+
+static void
+assert_string_or_null (json_t *value)
+{
+  g_assert_true (json_is_string (value) || json_is_null (value));
+}
+
+static void
+assert_date_time (json_t *value)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  g_assert_true (json_is_string (value));
+  time = g_date_time_new_from_iso8601 (json_string_value (value), NULL);
+  g_assert_nonnull (time);
+}
+
+/* Every field DESIGN.md promises in lookup --json, with its type. */
+static void
+assert_lookup_json_types (json_t *json)
+{
+  json_t *reference = json_object_get (json, "reference");
+  json_t *registries = json_object_get (json, "registries");
+  json_t *recognition = json_object_get (json, "recognition");
+  json_t *value;
+  size_t i;
+
+  g_assert_true (json_is_object (json));
+  g_assert_true (json_is_string (json_object_get (json, "input")));
+  g_assert_true (json_is_string (json_object_get (json, "explanation")));
+  g_assert_true (json_is_boolean (json_object_get (json, "demo")));
+  assert_date_time (json_object_get (json, "checked_at"));
+  assert_one_of (json_object_get (json, "verdict"), "valid", "expired", "revoked", "not-found",
+                 "mismatch", "suspicious", "not-a-label", "unverified", NULL);
+
+  g_assert_true (json_is_object (reference) || json_is_null (reference));
+  if (json_is_object (reference))
+    {
+      g_assert_true (json_is_string (json_object_get (reference, "scheme")));
+      g_assert_true (json_is_string (json_object_get (reference, "id")));
+      g_assert_nonnull (json_object_get (reference, "expires_from_id"));
+      assert_string_or_null (json_object_get (reference, "expires_from_id"));
+    }
+
+  g_assert_true (json_is_array (registries));
+  json_array_foreach (registries, i, value)
+    {
+      json_t *outcome = json_object_get (value, "outcome");
+      json_t *record = json_object_get (value, "record");
+
+      g_assert_true (json_is_string (json_object_get (value, "registry")));
+      assert_one_of (outcome, "found", "not-found", "error", "skipped", NULL);
+      if (g_str_equal (json_string_value (outcome), "skipped"))
+        {
+          g_assert_true (json_is_null (json_object_get (value, "source")));
+          g_assert_true (json_is_null (json_object_get (value, "fetched_at")));
+        }
+      else
+        {
+          assert_one_of (json_object_get (value, "source"), "online", "cache", "snapshot", NULL);
+        }
+      if (json_is_string (json_object_get (value, "fetched_at")))
+        assert_date_time (json_object_get (value, "fetched_at"));
+      else
+        g_assert_true (json_is_null (json_object_get (value, "fetched_at")));
+      g_assert_true (json_is_object (record) || json_is_null (record));
+      g_assert_true (json_is_object (record) == g_str_equal (json_string_value (outcome), "found"));
+      if (json_is_object (record))
+        {
+          g_assert_true (json_is_string (json_object_get (record, "scheme")));
+          g_assert_true (json_is_string (json_object_get (record, "id")));
+          g_assert_true (json_is_integer (json_object_get (record, "level")));
+          assert_one_of (json_object_get (record, "status"), "active", "suspended", "revoked", NULL);
+          g_assert_true (json_is_object (json_object_get (record, "product")));
+        }
+      assert_string_or_null (json_object_get (value, "error"));
+      g_assert_true (json_is_string (json_object_get (value, "error"))
+                     == g_str_equal (json_string_value (outcome), "error"));
+    }
+
+  g_assert_true (json_is_array (recognition));
+  json_array_foreach (recognition, i, value)
+    {
+      json_t *level = json_object_get (value, "level");
+
+      g_assert_true (json_is_string (json_object_get (value, "country")));
+      g_assert_true (json_is_string (json_object_get (value, "scheme")));
+      g_assert_true (json_is_integer (level) || json_is_null (level));
+      g_assert_true (json_is_boolean (json_object_get (value, "recognised")));
+      g_assert_true (json_is_string (json_object_get (value, "basis")));
+    }
+}
+
+/* Every verdict, reached through the built program against the two
+ * registries, with its exit status and the fields of its JSON. */
+static void
+test_cli_lookup_every_verdict (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  static const struct {
+    const char *payload;
+    const char *verdict;
+    int         status;
+  } cases[] = {
+    { "CSA/300929/2001", "valid", 0 },
+    { "https://tietoturvamerkki.fi/en/products/test-loyly-sauna-sensor-s", "valid", 0 },
+    { "CSA/150325/2004", "expired", 1 },
+    { "https://tietoturvamerkki.fi/en/products/test-vanhentunut-hub", "expired", 1 },
+    { "CSA/300629/2005", "revoked", 1 },
+    { "CSA/310529/2006", "revoked", 1 },   /* suspended */
+    { "https://tietoturvamerkki.fi/sv/produkter/test-kielletty-cam", "revoked", 1 },
+    { "CSA/311229/9999", "not-found", 1 },
+    { "https://tietoturvamerkki.fi/fi/tuotteet/test-ei-ole-olemassa", "not-found", 1 },
+    { "CSA/300929/2007", "mismatch", 1 },
+    { "https://tietoturvamerkki.fi.evil.example/en/products/test-loyly-sauna-sensor-s", "suspicious", 1 },
+    { "http://user@www.bsi.bund.de@evil.example/sik-05165.html", "suspicious", 1 },
+    { "hello", "not-a-label", 1 },
+    { "CSA/310229/2001", "not-a-label", 1 },   /* 31 Feb is no expiry date */
+    /* No BSI registry is set up and no copy has its labels. */
+    { "https://www.bsi.bund.de/SharedDocs/IT-Sicherheitskennzeichen/EN/2025/sik-05165.html", "unverified", 3 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      json_t *json;
+      int status;
+
+      g_test_message ("payload: %s", cases[i].payload);
+      status = run_cli (fixture, "lookup", "--json", cases[i].payload, NULL);
+      json = parse_output (fixture);
+      g_assert_cmpstr (field (json, "verdict"), ==, cases[i].verdict);
+      g_assert_cmpint (status, ==, cases[i].status);
+      g_assert_cmpstr (field (json, "input"), ==, cases[i].payload);
+      assert_lookup_json_types (json);
+      json_decref (json);
+
+      /* The human form: the same status, the verdict's words first. */
+      g_assert_cmpint (run_cli (fixture, "lookup", cases[i].payload, NULL), ==, cases[i].status);
+      g_assert_cmpstr (fixture->err, ==, "");
+      g_assert_cmpuint (strlen (fixture->out), >, 0);
+    }
+}
+
+/* "-" reads the payload's bytes from standard input. */
+static void
+test_cli_lookup_stdin (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const char bytes[] = "\xff\xfe CSA/300929/2001";
+  json_t *json;
+
+  g_assert_cmpint (run_cli_with_input (fixture, "CSA/300629/2005", strlen ("CSA/300629/2005"),
+                                       "lookup", "--json", "-", NULL), ==, 1);
+  json = parse_output (fixture);
+  g_assert_cmpstr (field (json, "reference.id"), ==, "CSA/300629/2005");
+  g_assert_cmpstr (field (json, "verdict"), ==, "revoked");
+  json_decref (json);
+
+  /* Raw bytes, not UTF-8: the reference inside is still found. */
+  g_assert_cmpint (run_cli_with_input (fixture, bytes, sizeof bytes - 1,
+                                       "lookup", "--json", "-", NULL), ==, 0);
+  json = parse_output (fixture);
+  g_assert_cmpstr (field (json, "reference.id"), ==, "CSA/300929/2001");
+  g_assert_cmpstr (field (json, "input_hex"), ==, "fffe204353412f3330303932392f32303031");
+  json_decref (json);
+
+  /* More than a payload can be: an input error. */
+  {
+    g_autofree char *large = g_strnfill (200 * 1024, 'A');
+
+    assert_usage_error (fixture, run_cli_with_input (fixture, large, strlen (large), "lookup", "-", NULL));
+  }
 }
 
 static void
@@ -247,13 +494,40 @@ test_cli_lookup_options (Fixture       *fixture,
   g_assert_cmpuint (merkki_registry_server_get_n_requests (csa_server), ==, before);
 
   /* Usage errors: status 2 and one line on stderr. */
-  g_assert_cmpint (run_cli (fixture, "lookup", NULL), ==, 2);
-  g_assert_cmpstr (fixture->out, ==, "");
-  g_assert_cmpuint (strlen (fixture->err), >, 0);
-  g_assert_true (strchr (fixture->err, '\n') == fixture->err + strlen (fixture->err) - 1);
-  g_assert_cmpint (run_cli (fixture, "lookup", "--registry", "no-such-registry=http://127.0.0.1:1",
-                            "CSA/300929/2001", NULL), ==, 2);
-  g_assert_cmpint (run_cli (fixture, "lookup", "--bogus", "CSA/300929/2001", NULL), ==, 2);
+  assert_usage_error (fixture, run_cli (fixture, "lookup", NULL));
+  assert_usage_error (fixture, run_cli (fixture, "lookup", "CSA/300929/2001", "CSA/300629/2005", NULL));
+  assert_usage_error (fixture, run_cli (fixture, "lookup", "--registry", "no-such-registry=http://127.0.0.1:1",
+                                        "CSA/300929/2001", NULL));
+  assert_usage_error (fixture, run_cli (fixture, "lookup", "--registry", "sg-csa", "CSA/300929/2001", NULL));
+  assert_usage_error (fixture, run_cli (fixture, "lookup", "--bogus", "CSA/300929/2001", NULL));
+  assert_usage_error (fixture, run_cli (fixture, "sync", "extra", NULL));
+}
+
+/* A registry address from the environment that cannot be used stops the
+ * command with one line naming the variable; it is not silently replaced
+ * by the offline copy. */
+static void
+test_cli_bad_environment (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_free (fixture->csa_url);
+  fixture->csa_url = g_strdup ("ftp://127.0.0.1/registry");
+
+  assert_usage_error (fixture, run_cli (fixture, "lookup", "CSA/300929/2001", NULL));
+  g_assert_nonnull (strstr (fixture->err, "MERKKI_REGISTRY_SG_CSA"));
+  assert_usage_error (fixture, run_cli (fixture, "sync", NULL));
+  g_assert_nonnull (strstr (fixture->err, "MERKKI_REGISTRY_SG_CSA"));
+
+  /* --registry does not make a bad variable right: both are read. */
+  g_free (fixture->traficom_url);
+  fixture->traficom_url = g_strdup ("http://user:secret@127.0.0.1:1");
+  g_free (fixture->csa_url);
+  fixture->csa_url = NULL;
+  assert_usage_error (fixture, run_cli (fixture, "lookup", "--registry", "fi-traficom=http://127.0.0.1:1",
+                                        "CSA/300929/2001", NULL));
+  g_assert_nonnull (strstr (fixture->err, "MERKKI_REGISTRY_FI_TRAFICOM"));
+  /* The password is not repeated on the screen. */
+  g_assert_null (strstr (fixture->err, "secret"));
 }
 
 static void
@@ -265,24 +539,36 @@ test_cli_sync_and_history (Fixture       *fixture,
   g_assert_cmpint (run_cli (fixture, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (fixture->out, "CSA registry: updated, 9 records"));
   g_assert_nonnull (strstr (fixture->out, "Traficom registry: updated, 7 records"));
+  /* Again: the registries answer 304 to the ETag of the copy. */
+  g_assert_cmpint (run_cli (fixture, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "CSA registry: not modified (9 records)"));
+  g_assert_nonnull (strstr (fixture->out, "Traficom registry: not modified (7 records)"));
 
-  /* Synced, so offline now knows the fixtures' labels, not the demo's. */
+  /* Synced, so offline now knows the fixtures' labels, not the demo's.
+   * The copy's age is the time the registry generated it (csa.json says
+   * 20 Nov 2026), not the time it was fetched: that is what a user reading
+   * "offline copy from …" needs to know. */
   g_assert_cmpint (run_cli (fixture, "lookup", "--json", "--offline", "CSA/310729/2003", NULL), ==, 0);
   json = parse_output (fixture);
   g_assert_cmpstr (field (json, "registries.0.source"), ==, "snapshot");
+  g_assert_cmpstr (field (json, "registries.0.fetched_at"), ==, "2026-11-20T00:00:00Z");
   g_assert_true (json_is_false (json_object_get (json, "demo")));
   json_decref (json);
+  g_assert_cmpint (run_cli (fixture, "lookup", "--offline", "CSA/300929/2001", NULL), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "CSA registry: offline copy from 20 Nov 2026\n"));
+  g_assert_nonnull (strstr (fixture->out, "Traficom registry: offline copy from 20 Nov 2026\n"));
   g_assert_cmpint (run_cli (fixture, "lookup", "CSA/311229/9999", NULL), ==, 1);
   g_assert_cmpint (run_cli (fixture, "lookup", "=cmd|' /C calc'!A0", NULL), ==, 1);
 
-  /* Three checks, newest first. */
+  /* Four checks, newest first. */
   g_assert_cmpint (run_cli (fixture, "history", "--export", "json", NULL), ==, 0);
   json = json_loads (fixture->out, 0, NULL);
   g_assert_true (json_is_array (json));
-  g_assert_cmpuint (json_array_size (json), ==, 3);
+  g_assert_cmpuint (json_array_size (json), ==, 4);
   g_assert_cmpstr (field (json, "0.verdict"), ==, "not-a-label");
   g_assert_cmpstr (field (json, "1.reference.id"), ==, "CSA/311229/9999");
-  g_assert_cmpstr (field (json, "2.reference.id"), ==, "CSA/310729/2003");
+  g_assert_cmpstr (field (json, "2.reference.id"), ==, "CSA/300929/2001");
+  g_assert_cmpstr (field (json, "3.reference.id"), ==, "CSA/310729/2003");
   json_decref (json);
 
   g_assert_cmpint (run_cli (fixture, "history", "--export", "csv", NULL), ==, 0);
@@ -378,9 +664,12 @@ main (int    argc,
 #define ADD(name, func) \
   g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("lookup-valid", test_cli_lookup_valid);
+  ADD ("lookup-every-verdict", test_cli_lookup_every_verdict);
+  ADD ("lookup-stdin", test_cli_lookup_stdin);
   ADD ("lookup-negative", test_cli_lookup_negative);
   ADD ("lookup-demo", test_cli_lookup_demo);
   ADD ("lookup-options", test_cli_lookup_options);
+  ADD ("bad-environment", test_cli_bad_environment);
   ADD ("sync-and-history", test_cli_sync_and_history);
   ADD ("concurrent-processes", test_cli_concurrent_processes);
   ADD ("damaged-store", test_cli_damaged_store);

@@ -130,7 +130,6 @@ merkki_cli_history (int    argc,
   };
   g_autoptr(MerkkiStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *store_path = NULL;
   MerkkiReportFormat format = MERKKI_REPORT_FORMAT_JSON;
   json_t *list;
 
@@ -151,10 +150,9 @@ merkki_cli_history (int    argc,
     return merkki_cli_usage_error ("history", "%s",
                                    _("A PDF is not for the terminal; redirect it to a file: > report.pdf"));
 
-  store_path = merkki_store_get_default_path ();
-  store = merkki_store_open (store_path, &error);
+  store = merkki_cli_open_store ("history");
   if (store == NULL)
-    return merkki_cli_usage_error ("history", "%s", error->message);
+    return MERKKI_CLI_EXIT_USAGE;
 
   list = merkki_store_list_history (store, session, search, limit, &error);
   if (list == NULL)

@@ -102,7 +102,7 @@ merkki_cli_import (int    argc,
   if (csv_path == NULL)
     return merkki_cli_usage_error ("import", "%s", _("No CSV file given; use --csv FILE"));
 
-  config = merkki_registry_config_new_default ();
+  config = merkki_registry_config_new_bundled ();
   if (registry != NULL)
     {
       if (merkki_registry_config_lookup (config, registry) == NULL)

@@ -172,7 +172,6 @@ merkki_cli_lookup (int    argc,
   g_autoptr(MerkkiCheckResult) result = NULL;
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *store_path = NULL;
 
   if (!merkki_cli_parse_options ("lookup", _("REFERENCE-OR-PAYLOAD"),
                                  _("Check a label reference against the issuer’s registry and its "
@@ -187,12 +186,9 @@ merkki_cli_lookup (int    argc,
                                    argc < 2 ? _("Give one reference or payload (“-” reads it from standard input)")
                                             : _("Give only one reference or payload"));
 
-  config = merkki_registry_config_new_default ();
-  for (guint i = 0; registry_args != NULL && registry_args[i] != NULL; i++)
-    {
-      if (!merkki_registry_config_apply_arg (config, registry_args[i], &error))
-        return merkki_cli_usage_error ("lookup", "%s", error->message);
-    }
+  config = merkki_cli_load_registry_config ("lookup", registry_args);
+  if (config == NULL)
+    return MERKKI_CLI_EXIT_USAGE;
 
   if (g_str_equal (argv[1], "-"))
     {
@@ -205,10 +201,9 @@ merkki_cli_lookup (int    argc,
       payload = g_bytes_new (argv[1], strlen (argv[1]));
     }
 
-  store_path = merkki_store_get_default_path ();
-  store = merkki_store_open (store_path, &error);
+  store = merkki_cli_open_store ("lookup");
   if (store == NULL)
-    return merkki_cli_usage_error ("lookup", "%s", error->message);
+    return MERKKI_CLI_EXIT_USAGE;
 
   client = merkki_registry_client_new ();
   checker = merkki_checker_new (config, client, store, NULL);

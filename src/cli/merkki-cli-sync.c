@@ -24,7 +24,6 @@ merkki_cli_sync (int    argc,
   g_autoptr(MerkkiChecker) checker = NULL;
   g_autoptr(GString) report = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autofree char *store_path = NULL;
   gboolean ok;
 
   if (!merkki_cli_parse_options ("sync", "",
@@ -39,17 +38,13 @@ merkki_cli_sync (int    argc,
   if (argc != 1)
     return merkki_cli_usage_error ("sync", "%s", _("This command takes no arguments"));
 
-  config = merkki_registry_config_new_default ();
-  for (guint i = 0; registry_args != NULL && registry_args[i] != NULL; i++)
-    {
-      if (!merkki_registry_config_apply_arg (config, registry_args[i], &error))
-        return merkki_cli_usage_error ("sync", "%s", error->message);
-    }
+  config = merkki_cli_load_registry_config ("sync", registry_args);
+  if (config == NULL)
+    return MERKKI_CLI_EXIT_USAGE;
 
-  store_path = merkki_store_get_default_path ();
-  store = merkki_store_open (store_path, &error);
+  store = merkki_cli_open_store ("sync");
   if (store == NULL)
-    return merkki_cli_usage_error ("sync", "%s", error->message);
+    return MERKKI_CLI_EXIT_USAGE;
 
   client = merkki_registry_client_new ();
   checker = merkki_checker_new (config, client, store, NULL);

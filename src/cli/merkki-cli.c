@@ -74,6 +74,43 @@ merkki_cli_parse_options (const char   *command,
   return TRUE;
 }
 
+MerkkiRegistryConfig *
+merkki_cli_load_registry_config (const char  *command,
+                                 char       **registry_args)
+{
+  g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_new_bundled ();
+  g_autoptr(GError) error = NULL;
+
+  if (!merkki_registry_config_apply_environment (config, &error))
+    {
+      merkki_cli_usage_error (command, "%s", error->message);
+      return NULL;
+    }
+
+  for (guint i = 0; registry_args != NULL && registry_args[i] != NULL; i++)
+    {
+      if (!merkki_registry_config_apply_arg (config, registry_args[i], &error))
+        {
+          merkki_cli_usage_error (command, "%s", error->message);
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&config);
+}
+
+MerkkiStore *
+merkki_cli_open_store (const char *command)
+{
+  g_autofree char *path = merkki_store_get_default_path ();
+  g_autoptr(GError) error = NULL;
+  MerkkiStore *store = merkki_store_open (path, &error);
+
+  if (store == NULL)
+    merkki_cli_usage_error (command, "%s", error->message);
+  return store;
+}
+
 static void
 print_help (FILE *out)
 {

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "merkki-core.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses of DESIGN.md's command line. */
@@ -40,5 +42,16 @@ gboolean merkki_cli_parse_options (const char   *command,
                                    GOptionEntry *entries,
                                    int          *argc,
                                    char       ***argv);
+
+/* The bundled registries with MERKKI_REGISTRY_<ID> from the environment,
+ * then each "ID=URL" of @registry_args (may be NULL) applied. A malformed
+ * variable or argument prints one line and returns NULL: a script that
+ * sets an address wants it used, not silently replaced by the offline copy. */
+MerkkiRegistryConfig *merkki_cli_load_registry_config (const char  *command,
+                                                       char       **registry_args);
+
+/* Opens the store at its default path; on failure prints one line naming
+ * the file and returns NULL. */
+MerkkiStore          *merkki_cli_open_store           (const char  *command);
 
 G_END_DECLS

@@ -448,7 +448,7 @@ static gboolean
 install_demo_snapshots (MerkkiStore *self,
                         GError     **error)
 {
-  g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_new_default ();
+  g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_new_bundled ();
   GPtrArray *registries = merkki_registry_config_get_registries (config);
 
   for (guint i = 0; registries != NULL && i < registries->len; i++)
