@@ -746,6 +746,18 @@ on_check_done_cb (GObject      *source,
   state->pending--;
 }
 
+/* The worker threads drop their task (and its checker) just after the
+ * callbacks have been queued; let them, before the fixture checks for leaks. */
+static void
+wait_for_workers (Fixture *fixture)
+{
+  for (guint i = 0; i < 5000 && g_atomic_int_get (&G_OBJECT (fixture->checker)->ref_count) > 1; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
 /* Many checks at once, from worker threads: every one lands in the
  * history, in its session. */
 static void
@@ -775,13 +787,7 @@ test_checker_history_loses_nothing (Fixture       *fixture,
   while (state.pending > 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (state.n_results, ==, n_checks);
-  /* The worker threads drop their task (and its checker) just after the
-   * callbacks have been queued; let them, before the fixture checks for leaks. */
-  for (guint i = 0; i < 5000 && g_atomic_int_get (&G_OBJECT (fixture->checker)->ref_count) > 1; i++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  wait_for_workers (fixture);
 
   history = merkki_store_list_history (fixture->store, "inspection-7", NULL, 0, &error);
   g_assert_no_error (error);
@@ -810,6 +816,61 @@ test_checker_cancelled (Fixture       *fixture,
   result = merkki_checker_check (fixture->checker, bytes, MERKKI_CHECK_FLAGS_NONE, cancellable, &error);
   g_assert_null (result);
   g_assert_nonnull (error);
+}
+
+static void
+on_check_result_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  MerkkiCheckResult **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = merkki_checker_check_finish (MERKKI_CHECKER (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The preferences change a registry's address in the main thread while a
+ * check runs in a worker: the check keeps to the addresses it started
+ * with (it neither reads a freed string nor mixes old and new), and the
+ * next check uses the new ones. */
+static void
+test_checker_address_changed_during_check (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("CSA/300929/2001", 15);
+  g_autoptr(MerkkiCheckResult) result = NULL;
+  g_autoptr(MerkkiCheckResult) after = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before = merkki_registry_server_get_n_requests (csa_server);
+
+  /* The issuer's answer is held back, so that the partner (asked by brand
+   * and model once the issuer has named the product) is planned after the
+   * addresses have changed. */
+  merkki_registry_server_set_delay (csa_server, 500);
+  merkki_checker_check_async (fixture->checker, bytes, MERKKI_CHECK_FLAGS_NONE, NULL,
+                              on_check_result_cb, &result);
+  while (merkki_registry_server_get_n_requests (csa_server) == before)
+    g_usleep (1000);
+  for (guint i = 0; i < 100; i++)
+    {
+      merkki_registry_config_set_url (fixture->config, "fi-traficom", i % 2 ? "http://127.0.0.1:1" : "", &error);
+      g_assert_no_error (error);
+    }
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  merkki_registry_server_set_delay (csa_server, 0);
+  wait_for_workers (fixture);
+
+  g_assert_cmpint (merkki_check_result_get_verdict (result), ==, MERKKI_VERDICT_VALID);
+  g_assert_cmpint (get_answer (result, "fi-traficom")->outcome, ==, MERKKI_OUTCOME_FOUND);
+  g_assert_cmpint (get_answer (result, "fi-traficom")->source, ==, MERKKI_SOURCE_ONLINE);
+
+  /* The new address (none) holds for the next check: Traficom's answer
+   * now comes from the cache, not from asking. */
+  after = merkki_checker_check (fixture->checker, bytes, MERKKI_CHECK_FLAGS_NO_CACHE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (get_answer (after, "fi-traficom")->source, !=, MERKKI_SOURCE_ONLINE);
 }
 
 int
@@ -843,6 +904,7 @@ main (int    argc,
   ADD ("sync", test_checker_sync);
   ADD ("history-loses-nothing", test_checker_history_loses_nothing);
   ADD ("cancelled", test_checker_cancelled);
+  ADD ("address-changed-during-check", test_checker_address_changed_during_check);
 #undef ADD
 
   status = g_test_run ();

@@ -132,8 +132,9 @@ asking_free (Asking *asking)
 
 /* What one check needs to know, gathered once. */
 typedef struct {
-  MerkkiChecker    *self;
-  MerkkiCheckFlags  flags;
+  MerkkiChecker        *self;
+  MerkkiRegistryConfig *config;  /* this check's own copy of the checker's */
+  MerkkiCheckFlags      flags;
   gint64            cache_max_age_s;
   GCancellable     *cancellable;
 } CheckContext;
@@ -459,8 +460,8 @@ check_reference (CheckContext       *ctx,
   MerkkiChecker *self = ctx->self;
   const char *scheme = merkki_label_ref_get_scheme (ref);
   const char *id = merkki_label_ref_get_id (ref);
-  const MerkkiRegistryInfo *issuer_info = merkki_registry_config_for_scheme (self->config, scheme);
-  GPtrArray *registries = merkki_registry_config_get_registries (self->config);
+  const MerkkiRegistryInfo *issuer_info = merkki_registry_config_for_scheme (ctx->config, scheme);
+  GPtrArray *registries = merkki_registry_config_get_registries (ctx->config);
   g_autoptr(GPtrArray) partners = g_ptr_array_new_with_free_func ((GDestroyNotify) asking_free);
   g_autoptr(GPtrArray) first_round = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_registry_request_free);
   g_autoptr(GPtrArray) second_round = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_registry_request_free);
@@ -585,7 +586,8 @@ merkki_checker_check (MerkkiChecker     *self,
   g_autofree char *session = NULL;
   const MerkkiRecord *record;
   const MerkkiRegistryAnswer *issuer_answer = NULL;
-  CheckContext ctx = { self, flags, DEFAULT_CACHE_MAX_AGE_S, cancellable };
+  g_autoptr(MerkkiRegistryConfig) config = NULL;
+  CheckContext ctx = { self, NULL, flags, DEFAULT_CACHE_MAX_AGE_S, cancellable };
   MerkkiVerdict verdict;
   GDate today;
 
@@ -593,6 +595,11 @@ merkki_checker_check (MerkkiChecker     *self,
   g_return_val_if_fail (payload != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The registries' addresses may change in the main thread while this
+   * check runs in a worker; it keeps to the ones it started with. */
+  config = merkki_registry_config_copy (self->config);
+  ctx.config = config;
 
   g_mutex_lock (&self->mutex);
   ctx.cache_max_age_s = self->cache_max_age_s;
@@ -729,6 +736,7 @@ merkki_checker_sync (MerkkiChecker  *self,
                      GCancellable   *cancellable,
                      GError        **error)
 {
+  g_autoptr(MerkkiRegistryConfig) config = NULL;
   GPtrArray *registries;
   g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(GPtrArray) asked = NULL;
@@ -737,7 +745,9 @@ merkki_checker_sync (MerkkiChecker  *self,
   g_return_val_if_fail (MERKKI_IS_CHECKER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  registries = merkki_registry_config_get_registries (self->config);
+  /* As in a check: the addresses as they are now, whatever changes later. */
+  config = merkki_registry_config_copy (self->config);
+  registries = merkki_registry_config_get_registries (config);
   requests = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_registry_request_free);
   asked = g_ptr_array_new ();
 

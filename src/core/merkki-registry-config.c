@@ -36,6 +36,11 @@ struct _MerkkiRegistryConfig
   GObject    parent_instance;
 
   GPtrArray *registries;  /* MerkkiRegistryInfo*, owned */
+
+  /* Held while a base URL changes and while a copy is taken, so that a
+   * check running in a worker thread can take a consistent copy while the
+   * preferences change an address in the main thread. */
+  GMutex     mutex;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiRegistryConfig, merkki_registry_config, G_TYPE_OBJECT)
@@ -57,6 +62,7 @@ merkki_registry_config_finalize (GObject *object)
   MerkkiRegistryConfig *self = MERKKI_REGISTRY_CONFIG (object);
 
   g_clear_pointer (&self->registries, g_ptr_array_unref);
+  g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (merkki_registry_config_parent_class)->finalize (object);
 }
@@ -71,6 +77,7 @@ static void
 merkki_registry_config_init (MerkkiRegistryConfig *self)
 {
   self->registries = g_ptr_array_new_with_free_func ((GDestroyNotify) registry_info_free);
+  g_mutex_init (&self->mutex);
 }
 
 const char *
@@ -521,9 +528,38 @@ merkki_registry_config_set_url (MerkkiRegistryConfig  *self,
         return FALSE;
     }
 
+  g_mutex_lock (&self->mutex);
   g_free (info->base_url);
   info->base_url = normalized;
+  g_mutex_unlock (&self->mutex);
   return TRUE;
+}
+
+MerkkiRegistryConfig *
+merkki_registry_config_copy (MerkkiRegistryConfig *self)
+{
+  MerkkiRegistryConfig *copy;
+
+  g_return_val_if_fail (MERKKI_IS_REGISTRY_CONFIG (self), NULL);
+
+  copy = g_object_new (MERKKI_TYPE_REGISTRY_CONFIG, NULL);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->registries->len; i++)
+    {
+      const MerkkiRegistryInfo *info = g_ptr_array_index (self->registries, i);
+      MerkkiRegistryInfo *info_copy = g_new0 (MerkkiRegistryInfo, 1);
+
+      info_copy->id = g_strdup (info->id);
+      info_copy->name = g_strdup (info->name);
+      info_copy->authority = g_strdup (info->authority);
+      info_copy->schemes = g_strdupv (info->schemes);
+      info_copy->base_url = g_strdup (info->base_url);
+      g_ptr_array_add (copy->registries, info_copy);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return copy;
 }
 
 gboolean

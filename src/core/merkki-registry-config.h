@@ -31,6 +31,12 @@ gboolean                  merkki_registry_config_set_url       (MerkkiRegistryCo
                                                                 const char           *id,
                                                                 const char           *url,
                                                                 GError              **error);
+/* A copy of the registries and their addresses as they are now. The
+ * checker takes one at the start of each check and sync, in its worker
+ * thread: merkki_registry_config_set_url() on @self (from the main thread,
+ * say when the preferences change) never changes or frees what the copy
+ * holds, and a copy is never half old, half new. */
+MerkkiRegistryConfig     *merkki_registry_config_copy          (MerkkiRegistryConfig *self);
 /* Parses "ID=URL" as given on the command line. */
 gboolean                  merkki_registry_config_apply_arg     (MerkkiRegistryConfig *self,
                                                                 const char           *id_equals_url,
