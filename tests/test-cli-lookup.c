@@ -517,6 +517,8 @@ test_cli_bad_environment (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->err, "MERKKI_REGISTRY_SG_CSA"));
   assert_usage_error (fixture, run_cli (fixture, "sync", NULL));
   g_assert_nonnull (strstr (fixture->err, "MERKKI_REGISTRY_SG_CSA"));
+  assert_usage_error (fixture, run_cli (fixture, "scan", "/nonexistent.png", NULL));
+  g_assert_nonnull (strstr (fixture->err, "MERKKI_REGISTRY_SG_CSA"));
 
   /* --registry does not make a bad variable right: both are read. */
   g_free (fixture->traficom_url);

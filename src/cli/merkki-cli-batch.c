@@ -44,7 +44,7 @@ merkki_cli_batch_new (const MerkkiCliBatchOptions  *options,
                       GError                      **error)
 {
   g_autoptr(MerkkiCliBatch) self = g_new0 (MerkkiCliBatch, 1);
-  g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_new_default ();
+  g_autoptr(MerkkiRegistryConfig) config = NULL;
   g_autoptr(MerkkiRegistryClient) client = NULL;
   g_autofree char *store_path = NULL;
 
@@ -53,11 +53,9 @@ merkki_cli_batch_new (const MerkkiCliBatchOptions  *options,
   self->options.session = self->session;
   self->progress = isatty (STDERR_FILENO);
 
-  for (guint i = 0; options->registry_args != NULL && options->registry_args[i] != NULL; i++)
-    {
-      if (!merkki_registry_config_apply_arg (config, options->registry_args[i], error))
-        return NULL;
-    }
+  config = merkki_cli_registry_config_new (options->registry_args, error);
+  if (config == NULL)
+    return NULL;
 
   store_path = merkki_store_get_default_path ();
   self->store = merkki_store_open (store_path, error);

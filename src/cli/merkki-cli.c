@@ -75,28 +75,33 @@ merkki_cli_parse_options (const char   *command,
 }
 
 MerkkiRegistryConfig *
-merkki_cli_load_registry_config (const char  *command,
-                                 char       **registry_args)
+merkki_cli_registry_config_new (char   **registry_args,
+                                GError **error)
 {
   g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_new_bundled ();
-  g_autoptr(GError) error = NULL;
 
-  if (!merkki_registry_config_apply_environment (config, &error))
-    {
-      merkki_cli_usage_error (command, "%s", error->message);
-      return NULL;
-    }
+  if (!merkki_registry_config_apply_environment (config, error))
+    return NULL;
 
   for (guint i = 0; registry_args != NULL && registry_args[i] != NULL; i++)
     {
-      if (!merkki_registry_config_apply_arg (config, registry_args[i], &error))
-        {
-          merkki_cli_usage_error (command, "%s", error->message);
-          return NULL;
-        }
+      if (!merkki_registry_config_apply_arg (config, registry_args[i], error))
+        return NULL;
     }
 
   return g_steal_pointer (&config);
+}
+
+MerkkiRegistryConfig *
+merkki_cli_load_registry_config (const char  *command,
+                                 char       **registry_args)
+{
+  g_autoptr(GError) error = NULL;
+  MerkkiRegistryConfig *config = merkki_cli_registry_config_new (registry_args, &error);
+
+  if (config == NULL)
+    merkki_cli_usage_error (command, "%s", error->message);
+  return config;
 }
 
 MerkkiStore *

@@ -49,6 +49,9 @@ gboolean merkki_cli_parse_options (const char   *command,
  * sets an address wants it used, not silently replaced by the offline copy. */
 MerkkiRegistryConfig *merkki_cli_load_registry_config (const char  *command,
                                                        char       **registry_args);
+/* The same, with the reason in @error instead of printed. */
+MerkkiRegistryConfig *merkki_cli_registry_config_new  (char       **registry_args,
+                                                       GError     **error);
 
 /* Opens the store at its default path; on failure prints one line naming
  * the file and returns NULL. */
