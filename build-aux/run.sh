@@ -4,13 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash build-aux/install-deps.sh
-if [ -f _build/build.ninja ]; then
-  meson setup --reconfigure _build >/dev/null
-else
-  meson setup _build
-fi
-ninja -C _build
+bash build-aux/build.sh
 
 # Uninstalled, the translations are the ones meson built in _build/po.
 export MERKKI_LOCALEDIR="${MERKKI_LOCALEDIR:-$PWD/_build/po}"

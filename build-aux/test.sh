@@ -5,13 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash build-aux/install-deps.sh
-if [ -f _build/build.ninja ]; then
-  meson setup --reconfigure _build >/dev/null
-else
-  meson setup _build
-fi
-ninja -C _build
+bash build-aux/build.sh
 
 # Xvfb and dbus-run-session, in that order: libportal needs a session bus.
 exec xvfb-run -a -s '-screen 0 1280x800x24' \
