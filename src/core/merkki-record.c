@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "merkki-error.h"
+#include "merkki-label-ref.h"
 #include "merkki-record.h"
 
 /* No field of a record is legitimately longer than this; a longer one is
@@ -215,9 +216,12 @@ read_date (json_t      *object,
   *out = merkki_date_parse_iso (str);
   if (*out == NULL)
     {
+      /* Shown in a terminal too: no control characters from a registry. */
+      g_autofree char *shown = merkki_escape_bytes ((const guint8 *) str, strlen (str));
+
       g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_INVALID_DATA,
                    /* Translators: the first %s is a field name, the second its value */
-                   _("The record’s “%s” (“%s”) is not a date"), key, str);
+                   _("The record’s “%s” (“%s”) is not a date"), key, shown);
       return FALSE;
     }
 
@@ -247,9 +251,11 @@ merkki_record_from_json (json_t  *object,
 
   if (!merkki_record_status_from_string (status, &record->status))
     {
+      g_autofree char *shown = merkki_escape_bytes ((const guint8 *) status, strlen (status));
+
       g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_INVALID_DATA,
                    _("The record’s status “%s” is not one of active, suspended or revoked"),
-                   status);
+                   shown);
       return NULL;
     }
 

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "merkki-error.h"
+#include "merkki-label-ref.h"
 #include "merkki-registry-client.h"
 #include "merkki-registry-config.h"
 #include "merkki-registry-data.h"
@@ -73,6 +74,7 @@ typedef struct {
   gsize                  cap;
   gboolean               too_large;
   char                  *etag;
+  gboolean               encoded;        /* a Content-Encoding other than identity */
   gint64                 started_us;
   gboolean               finished;
   char                   error_buffer[CURL_ERROR_SIZE];
@@ -395,7 +397,8 @@ on_body_cb (char   *data,
       /* A Content-Length over the cap ends the transfer before the body
        * is read (CURLOPT_MAXFILESIZE_LARGE does the same when curl sees
        * the header first). */
-      if (curl_easy_getinfo (t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+      if (t->easy != NULL &&
+          curl_easy_getinfo (t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
           announced > 0 && (guint64) announced > t->cap)
         {
           t->too_large = TRUE;
@@ -441,10 +444,26 @@ on_header_cb (char   *data,
   gsize len = size * n_items;
   static const char etag_name[] = "etag:";
 
+  static const char encoding_name[] = "content-encoding:";
+
   /* A new status line starts a new response (after 100 Continue, say):
-   * only the final response's ETag counts. */
+   * only the final response's headers count. */
   if (len >= 5 && g_ascii_strncasecmp (data, "HTTP/", 5) == 0)
-    g_clear_pointer (&t->etag, g_free);
+    {
+      g_clear_pointer (&t->etag, g_free);
+      t->encoded = FALSE;
+    }
+
+  /* Merkki sends no Accept-Encoding: an encoded body was not asked for. */
+  if (len > strlen (encoding_name) &&
+      g_ascii_strncasecmp (data, encoding_name, strlen (encoding_name)) == 0)
+    {
+      g_autofree char *value = g_strndup (data + strlen (encoding_name), len - strlen (encoding_name));
+
+      g_strstrip (value);
+      if (value[0] != '\0' && g_ascii_strcasecmp (value, "identity") != 0)
+        t->encoded = TRUE;
+    }
 
   if (len > strlen (etag_name) && g_ascii_strncasecmp (data, etag_name, strlen (etag_name)) == 0)
     {
@@ -542,6 +561,7 @@ transfer_prepare_hop (Transfer   *t,
 
   g_byte_array_set_size (t->body, 0);
   g_clear_pointer (&t->etag, g_free);
+  t->encoded = FALSE;
   t->too_large = FALSE;
   t->error_buffer[0] = '\0';
 
@@ -746,7 +766,9 @@ parse_body (Transfer *t)
                      JSON_REJECT_DUPLICATES, &json_error);
   if (root == NULL)
     {
-      g_autofree char *detail = g_strdup_printf (_("not valid JSON: %s"), json_error.text);
+      /* jansson quotes the bytes near the fault: they may be anything. */
+      g_autofree char *shown = merkki_escape_bytes ((const guint8 *) json_error.text, strlen (json_error.text));
+      g_autofree char *detail = g_strdup_printf (_("not valid JSON: %s"), shown);
 
       transfer_fail_malformed (t, detail);
       return NULL;
@@ -1076,48 +1098,37 @@ transfer_fail_curl (Transfer *t,
     }
 }
 
-/* Handles the end of one hop. TRUE when the transfer goes on (a redirect
- * within the registry); otherwise the request has its answer. */
-static gboolean
-transfer_done (Transfer *t,
-               CURLcode  code)
+/* Answers the request from a final response whose headers and body are
+ * in @t: everything after the network, so that it can also run without
+ * one (merkki_registry_request_answer_response()). */
+static void
+transfer_answer (Transfer *t,
+                 long      status)
 {
   MerkkiRegistryRequest *request = t->request;
-  long status = 0;
   json_t *root;
-
-  if (code != CURLE_OK || t->too_large)
-    {
-      transfer_fail_curl (t, code);
-      return FALSE;
-    }
-
-  curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
 
   if (status == 304 && request->kind == MERKKI_REGISTRY_REQUEST_SNAPSHOT && request->etag != NULL)
     {
       request->not_modified = TRUE;
       request->new_etag = g_strdup (request->etag);
       request->outcome = MERKKI_OUTCOME_FOUND;
-      return FALSE;
+      return;
     }
-
-  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
-    return transfer_follow_redirect (t, status);
 
   if (status == 404 && request->kind != MERKKI_REGISTRY_REQUEST_SNAPSHOT)
     {
       if (is_not_found_answer (t))
         {
           request->outcome = MERKKI_OUTCOME_NOT_FOUND;
-          return FALSE;
+          return;
         }
 
       transfer_fail (t, MERKKI_ERROR_HTTP,
                      /* Translators: %s is a registry name ("CSA registry"). */
                      _("The %s does not answer like a Merkki registry (HTTP 404 without an answer). Check the registry address."),
                      t->registry_name);
-      return FALSE;
+      return;
     }
 
   if (status != 200)
@@ -1126,12 +1137,18 @@ transfer_done (Transfer *t,
                      /* Translators: %s is a registry name, %ld an HTTP status code. */
                      _("The %s answered with an error (HTTP %ld)."),
                      t->registry_name, status);
-      return FALSE;
+      return;
+    }
+
+  if (t->encoded)
+    {
+      transfer_fail_malformed (t, _("it is compressed, which Merkki did not ask for"));
+      return;
     }
 
   root = parse_body (t);
   if (root == NULL)
-    return FALSE;
+    return;
 
   switch (request->kind)
     {
@@ -1152,6 +1169,28 @@ transfer_done (Transfer *t,
     }
 
   json_decref (root);
+}
+
+/* Handles the end of one hop. TRUE when the transfer goes on (a redirect
+ * within the registry); otherwise the request has its answer. */
+static gboolean
+transfer_done (Transfer *t,
+               CURLcode  code)
+{
+  long status = 0;
+
+  if (code != CURLE_OK || t->too_large)
+    {
+      transfer_fail_curl (t, code);
+      return FALSE;
+    }
+
+  curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
+
+  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+    return transfer_follow_redirect (t, status);
+
+  transfer_answer (t, status);
   return FALSE;
 }
 
@@ -1269,4 +1308,64 @@ merkki_registry_client_run (MerkkiRegistryClient *self,
   g_clear_pointer (&transfers, g_ptr_array_unref);
   curl_multi_cleanup (multi);
   g_free (settings.ca_file);
+}
+
+void
+merkki_registry_request_answer_response (MerkkiRegistryRequest *request,
+                                         guint                  status,
+                                         const char            *headers,
+                                         gsize                  headers_len,
+                                         const guint8          *body,
+                                         gsize                  body_len)
+{
+  RunSettings settings = { DEFAULT_CONNECT_MS, DEFAULT_TOTAL_MS, DEFAULT_LOOKUP_CAP, DEFAULT_SNAPSHOT_CAP, NULL };
+  const char *name;
+  const char *line = headers;
+  const char *headers_end = headers != NULL ? headers + headers_len : NULL;
+  Transfer *t;
+
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (request->registry_id != NULL);
+  g_return_if_fail (headers != NULL || headers_len == 0);
+  g_return_if_fail (body != NULL || body_len == 0);
+
+  request_clear_answer (request);
+
+  name = merkki_registry_display_name (request->registry_id);
+  t = g_new0 (Transfer, 1);
+  t->request = request;
+  t->settings = &settings;
+  t->started_us = g_get_monotonic_time ();
+  t->registry_name = g_strdup (name != NULL ? name : request->registry_id);
+  t->body = g_byte_array_new ();
+  t->cap = request->kind == MERKKI_REGISTRY_REQUEST_SNAPSHOT ? settings.snapshot_cap
+                                                             : settings.lookup_cap;
+
+  /* libcurl hands over one header line at a time, with its line end. */
+  while (line < headers_end)
+    {
+      const char *newline = memchr (line, '\n', headers_end - line);
+      gsize len = newline != NULL ? (gsize) (newline - line) + 1 : (gsize) (headers_end - line);
+
+      on_header_cb ((char *) line, 1, len, t);
+      line += len;
+    }
+
+  /* And the body in pieces of at most CURL_MAX_WRITE_SIZE. */
+  for (gsize offset = 0; offset < body_len;)
+    {
+      gsize len = MIN ((gsize) CURL_MAX_WRITE_SIZE, body_len - offset);
+
+      if (on_body_cb ((char *) body + offset, 1, len, t) != len)
+        break;
+      offset += len;
+    }
+
+  if (t->too_large)
+    transfer_fail_curl (t, CURLE_WRITE_ERROR);
+  else
+    transfer_answer (t, status);
+
+  transfer_finish (t);
+  transfer_free (t);
 }

@@ -100,4 +100,19 @@ void merkki_registry_client_run (MerkkiRegistryClient *self,
                                  GPtrArray            *requests,
                                  GCancellable         *cancellable);
 
+/* Answers @request from one HTTP response, without any network: what
+ * run() does once a response has arrived, with the default body caps.
+ * @headers is the header block as received ("Name: value" lines ending in
+ * CRLF, the status line optional; NULL if @headers_len is 0), @body the
+ * body as received. A redirect is not followed: a 3xx status is an HTTP
+ * error here. A Content-Encoding other than identity is INVALID_DATA
+ * (Merkki sends no Accept-Encoding). For tests and fuzzing; run() is the
+ * way to ask a registry. */
+void merkki_registry_request_answer_response (MerkkiRegistryRequest *request,
+                                              guint                  status,
+                                              const char            *headers,
+                                              gsize                  headers_len,
+                                              const guint8          *body,
+                                              gsize                  body_len);
+
 G_END_DECLS

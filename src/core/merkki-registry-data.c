@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
 
 #include "merkki-core.h"
 #include "merkki-error.h"
+#include "merkki-label-ref.h"
 #include "merkki-record.h"
 #include "merkki-registry-data.h"
 
@@ -122,10 +125,13 @@ merkki_registry_data_parse (const char  *text,
   root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &json_error);
   if (root == NULL)
     {
+      /* jansson quotes the bytes near the fault: they may be anything. */
+      g_autofree char *shown = merkki_escape_bytes ((const guint8 *) json_error.text, strlen (json_error.text));
+
       g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_INVALID_DATA,
                    /* Translators: %d is a line number, %s jansson's description */
                    _("The registry data is not valid JSON (line %d: %s)"),
-                   json_error.line, json_error.text);
+                   json_error.line, shown);
       return NULL;
     }
 
