@@ -387,6 +387,66 @@ test_session_batch (void)
   g_hash_table_unref (expected);
 }
 
+/* Field work: an answer from an offline copy older than the limit is
+ * marked, and the verdict says how old it is. */
+static void
+test_stale_offline_copy (void)
+{
+  g_autofree char *data_home = g_build_filename (merkki_test_get_tmpdir (), "field", NULL);
+  g_autofree char *csa_path = merkki_test_data_path ("csa.json");
+  g_autofree char *out = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GDateTime) generated = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  json_error_t json_error;
+  json_t *data = json_load_file (csa_path, 0, &json_error);
+  json_t *result;
+  int days;
+
+  g_assert_nonnull (data);
+  generated = g_date_time_new_from_iso8601 (json_string_value (json_object_get (data, "generated")), NULL);
+  g_assert_nonnull (generated);
+  days = (int) (g_date_time_difference (now, generated) / G_TIME_SPAN_DAY);
+  g_assert_cmpint (days, >=, 2);
+  json_decref (data);
+
+  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "sync", NULL }, NULL, NULL, NULL), ==, 0);
+
+  /* Within the limit: valid, nothing to say. */
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "lookup", "--offline", "--json", "CSA/300929/2001", NULL },
+                            NULL, NULL, &out), ==, 0);
+  result = json_loads (out, 0, &json_error);
+  g_assert_nonnull (result);
+  g_assert_cmpstr (json_string_value (json_object_get (result, "verdict")), ==, "valid");
+  g_assert_false (json_is_true (json_object_get (result, "stale_offline_copy")));
+  json_decref (result);
+
+  /* Older than the limit: still valid by the copy, but flagged with its age. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "lookup", "--offline", "--json", "--max-offline-age", "1",
+                                                          "CSA/300929/2001", NULL },
+                            NULL, NULL, &out), ==, 0);
+  result = json_loads (out, 0, &json_error);
+  g_assert_nonnull (result);
+  g_assert_true (json_is_true (json_object_get (result, "stale_offline_copy")));
+  g_assert_cmpint (json_integer_value (json_object_get (result, "offline_copy_age_days")), ==, days);
+  g_assert_true (json_is_true (json_object_get (json_array_get (json_object_get (result, "registries"), 0),
+                                                "stale_offline_copy")));
+  json_decref (result);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "lookup", "--offline", "--max-offline-age", "1",
+                                                          "CSA/300929/2001", NULL },
+                            NULL, NULL, &out), ==, 0);
+  expected = g_strdup_printf ("From an offline copy %d days old: check again online", days);
+  g_assert_nonnull (strstr (out, expected));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (data_home, (const char *[]) { "lookup", "--max-offline-age", "-1", "x", NULL },
+                            NULL, NULL, &out), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -398,6 +458,7 @@ main (int    argc,
   traficom_server = start_server ("traficom.json");
 
   g_test_add_func ("/cli-session/batch-kill-resume-export", test_session_batch);
+  g_test_add_func ("/cli-session/stale-offline-copy", test_stale_offline_copy);
 
   status = g_test_run ();
   g_object_unref (csa_server);

@@ -75,6 +75,15 @@ make_entry (const Check *check,
     json_object_set_new (issuer, "record", json_null ());
   json_object_set_new (issuer, "error", json_null ());
   json_object_set_new (issuer, "demo", json_false ());
+  if (g_str_equal (check->reference, "CSA/311228/1007"))
+    {
+      /* Checked offline from a copy older than the limit. */
+      json_object_set_new (issuer, "source", json_string ("snapshot"));
+      json_object_set_new (issuer, "offline_copy_age_days", json_integer (45));
+      json_object_set_new (issuer, "stale_offline_copy", json_true ());
+      json_object_set_new (entry, "offline_copy_age_days", json_integer (45));
+      json_object_set_new (entry, "stale_offline_copy", json_true ());
+    }
   if (is_label)
     json_array_append_new (registries, issuer);
   else
@@ -271,6 +280,9 @@ test_report_pdf (void)
   /* Notes are printed, and the findings come before the list of all checks. */
   g_assert_nonnull (strstr (text, "Box looks reprinted"));
   g_assert_nonnull (strstr (text, "பெட்டியில் சரி"));
+  /* A verdict from an old offline copy says so. */
+  g_assert_nonnull (strstr (text, "From an offline copy 45 days old: check again online"));
+  g_assert_nonnull (strstr (text, "Old offline copy: check again online"));
   g_assert_true (strstr (text, "Findings that need action") < strstr (text, "All checks"));
   g_assert_true (strstr (text, "Possible counterfeit") < strstr (text, "All checks"));
 

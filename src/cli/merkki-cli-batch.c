@@ -68,6 +68,7 @@ merkki_cli_batch_new (const MerkkiCliBatchOptions  *options,
 
   client = merkki_registry_client_new ();
   self->checker = merkki_checker_new (config, client, self->store, NULL);
+  merkki_checker_set_max_offline_age (self->checker, options->max_offline_age_days);
   return g_steal_pointer (&self);
 }
 
@@ -192,6 +193,7 @@ print_check (MerkkiCliBatch    *self,
     }
   else
     {
+      g_autofree char *staleness = merkki_check_result_describe_staleness (result);
       const char *what = merkki_label_ref_get_kind (ref) == MERKKI_LABEL_KIND_REFERENCE
                          ? merkki_label_ref_get_id (ref)
                          : merkki_label_ref_get_display_text (ref);
@@ -201,6 +203,8 @@ print_check (MerkkiCliBatch    *self,
         printf ("  %s %s", record->brand, record->model);
       if (merkki_check_result_is_demo (result))
         printf ("  (%s)", _("demo data"));
+      if (staleness != NULL)
+        printf ("  — %s", staleness);
       printf ("\n");
     }
   fflush (stdout);

@@ -19,6 +19,7 @@ typedef struct {
   gboolean    json;
   guint       n_files;
   char      **registry_args;    /* ID=URL, may be NULL */
+  guint       max_offline_age_days;
 } MerkkiCliBatchOptions;
 
 MerkkiCliBatch *merkki_cli_batch_new        (const MerkkiCliBatchOptions *options,

@@ -84,7 +84,11 @@ print_human (MerkkiCheckResult *result)
   GPtrArray *answers = merkki_check_result_get_answers (result);
   const char *explanation = merkki_check_result_get_explanation (result);
 
+  g_autofree char *staleness = merkki_check_result_describe_staleness (result);
+
   printf ("%s\n", merkki_verdict_get_title (verdict));
+  if (staleness != NULL)
+    printf ("  %s\n", staleness);
 
   if (merkki_label_ref_get_kind (ref) != MERKKI_LABEL_KIND_REFERENCE)
     {
@@ -157,12 +161,15 @@ merkki_cli_lookup (int    argc,
 {
   gboolean json = FALSE;
   gboolean offline = FALSE;
+  int max_offline_age = MERKKI_CHECKER_DEFAULT_MAX_OFFLINE_AGE_DAYS;
   g_auto(GStrv) registry_args = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as one JSON object"), NULL },
     { "offline", 0, 0, G_OPTION_ARG_NONE, &offline, N_("Ask no registry: use saved answers and the offline copy"), NULL },
     { "registry", 0, 0, G_OPTION_ARG_STRING_ARRAY, &registry_args,
       N_("Use URL as the address of registry ID"), N_("ID=URL") },
+    { "max-offline-age", 0, 0, G_OPTION_ARG_INT, &max_offline_age,
+      N_("Say so when the answer comes from an offline copy older than DAYS (default 30)"), N_("DAYS") },
     { NULL }
   };
   g_autoptr(MerkkiRegistryConfig) config = NULL;
@@ -186,6 +193,9 @@ merkki_cli_lookup (int    argc,
                                    argc < 2 ? _("Give one reference or payload (“-” reads it from standard input)")
                                             : _("Give only one reference or payload"));
 
+  if (max_offline_age < 0)
+    return merkki_cli_usage_error ("lookup", "%s", _("--max-offline-age takes a number of days, 0 or more"));
+
   config = merkki_cli_load_registry_config ("lookup", registry_args);
   if (config == NULL)
     return MERKKI_CLI_EXIT_USAGE;
@@ -207,6 +217,7 @@ merkki_cli_lookup (int    argc,
 
   client = merkki_registry_client_new ();
   checker = merkki_checker_new (config, client, store, NULL);
+  merkki_checker_set_max_offline_age (checker, (guint) max_offline_age);
   result = merkki_checker_check (checker, payload,
                                  offline ? MERKKI_CHECK_FLAGS_OFFLINE : MERKKI_CHECK_FLAGS_NONE,
                                  NULL, &error);

@@ -303,6 +303,7 @@ static char *session;
 static char *place;
 static char *inspector;
 static char **registry_args;
+static int max_offline_age;
 
 static GOptionEntry entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &json_output, N_("Print one JSON object per code"), NULL },
@@ -315,6 +316,8 @@ static GOptionEntry entries[] = {
   { "offline", 0, 0, G_OPTION_ARG_NONE, &offline, N_("Ask no registry: use saved answers and the offline copy"), NULL },
   { "registry", 0, 0, G_OPTION_ARG_STRING_ARRAY, &registry_args,
     N_("Use URL as the address of registry ID"), N_("ID=URL") },
+  { "max-offline-age", 0, 0, G_OPTION_ARG_INT, &max_offline_age,
+    N_("Say so when the answer comes from an offline copy older than DAYS (default 30)"), N_("DAYS") },
   { NULL }
 };
 
@@ -328,6 +331,7 @@ merkki_cli_scan (int    argc,
   json_output = FALSE;
   no_lookup = FALSE;
   offline = FALSE;
+  max_offline_age = MERKKI_CHECKER_DEFAULT_MAX_OFFLINE_AGE_DAYS;
   g_clear_pointer (&session, g_free);
   g_clear_pointer (&place, g_free);
   g_clear_pointer (&inspector, g_free);
@@ -347,6 +351,8 @@ merkki_cli_scan (int    argc,
 
   if (no_lookup && (session != NULL || place != NULL || inspector != NULL))
     return merkki_cli_usage_error ("scan", "%s", _("--session records checks; it cannot go with --no-lookup"));
+  if (max_offline_age < 0)
+    return merkki_cli_usage_error ("scan", "%s", _("--max-offline-age takes a number of days, 0 or more"));
   if (session == NULL && (place != NULL || inspector != NULL))
     return merkki_cli_usage_error ("scan", "%s", _("--place and --inspector describe a --session"));
 
@@ -360,6 +366,7 @@ merkki_cli_scan (int    argc,
         .json = json_output,
         .n_files = (guint) (argc - 1),
         .registry_args = registry_args,
+        .max_offline_age_days = (guint) max_offline_age,
       };
       g_autoptr(GError) error = NULL;
 

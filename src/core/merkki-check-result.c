@@ -29,6 +29,7 @@ merkki_registry_answer_new (const char *registry_id)
   self->registry_id = g_strdup (registry_id);
   self->outcome = MERKKI_OUTCOME_SKIPPED;
   self->source = MERKKI_SOURCE_ONLINE;
+  self->offline_age_days = -1;
   return self;
 }
 
@@ -318,6 +319,40 @@ merkki_check_result_is_demo (MerkkiCheckResult *self)
   return FALSE;
 }
 
+gboolean
+merkki_check_result_is_stale_offline_copy (MerkkiCheckResult *self,
+                                           int               *age_days)
+{
+  const MerkkiRegistryAnswer *issuer;
+
+  g_return_val_if_fail (MERKKI_IS_CHECK_RESULT (self), FALSE);
+
+  if (self->answers->len == 0)
+    return FALSE;
+  issuer = g_ptr_array_index (self->answers, 0);
+  if (!issuer->is_issuer || !issuer->stale)
+    return FALSE;
+  if (age_days != NULL)
+    *age_days = issuer->offline_age_days;
+  return TRUE;
+}
+
+char *
+merkki_check_result_describe_staleness (MerkkiCheckResult *self)
+{
+  int days = 0;
+
+  if (!merkki_check_result_is_stale_offline_copy (self, &days))
+    return NULL;
+  /* Translators: said with a verdict reached from an old offline copy of
+   * the registry; %d is its age in days. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "From an offline copy %d day old: check again online",
+                                       "From an offline copy %d days old: check again online",
+                                       (gulong) days),
+                          days);
+}
+
 static json_t *
 json_string_or_null (const char *str)
 {
@@ -396,6 +431,9 @@ answer_to_json (const MerkkiRegistryAnswer *answer)
                        answer->record != NULL ? merkki_record_to_json (answer->record) : json_null ());
   json_object_set_new (object, "error", json_string_or_null (answer->error));
   json_object_set_new (object, "demo", json_boolean (answer->demo && answer->record != NULL));
+  json_object_set_new (object, "offline_copy_age_days",
+                       answer->offline_age_days >= 0 ? json_integer (answer->offline_age_days) : json_null ());
+  json_object_set_new (object, "stale_offline_copy", json_boolean (answer->stale));
   return object;
 }
 
@@ -427,6 +465,8 @@ merkki_check_result_to_json (MerkkiCheckResult *self)
   json_t *root;
   json_t *registries;
   json_t *recognition;
+  gboolean stale;
+  int age_days = 0;
 
   g_return_val_if_fail (MERKKI_IS_CHECK_RESULT (self), NULL);
 
@@ -451,5 +491,8 @@ merkki_check_result_to_json (MerkkiCheckResult *self)
   json_object_set_new (root, "explanation", json_string_or_null (self->explanation));
   json_object_set_new (root, "checked_at", json_date_time_or_null (self->checked_at));
   json_object_set_new (root, "demo", json_boolean (merkki_check_result_is_demo (self)));
+  stale = merkki_check_result_is_stale_offline_copy (self, &age_days);
+  json_object_set_new (root, "stale_offline_copy", json_boolean (stale));
+  json_object_set_new (root, "offline_copy_age_days", stale ? json_integer (age_days) : json_null ());
   return root;
 }

@@ -22,6 +22,8 @@ typedef struct {
   MerkkiRecord  *record;         /* FOUND: the (first) matching record */
   char          *error;          /* ERROR: translated message */
   gboolean       demo;           /* the record comes from the bundled demo data */
+  int            offline_age_days; /* SNAPSHOT and FOUND: the copy's age in whole days, else -1 */
+  gboolean       stale;          /* that copy is older than the checker's limit */
 } MerkkiRegistryAnswer;
 
 MerkkiRegistryAnswer *merkki_registry_answer_new  (const char *registry_id);
@@ -66,8 +68,18 @@ GDateTime         *merkki_check_result_get_checked_at  (MerkkiCheckResult *self)
 /* TRUE when any record shown comes from the bundled demo data. */
 gboolean           merkki_check_result_is_demo         (MerkkiCheckResult *self);
 
+/* TRUE when the issuer's answer comes from an offline copy older than the
+ * checker's limit: the verdict must then say so. @age_days (optional)
+ * receives the copy's age. */
+gboolean           merkki_check_result_is_stale_offline_copy (MerkkiCheckResult *self,
+                                                              int               *age_days);
+/* "From an offline copy 45 days old: check again online", or NULL when the
+ * answer is not from a stale copy. Translated. */
+char              *merkki_check_result_describe_staleness    (MerkkiCheckResult *self);
+
 /* DESIGN.md's --json object: input, reference, verdict, registries,
- * recognition, explanation (plus checked_at and demo). New reference. */
+ * recognition, explanation (plus checked_at, demo, and stale_offline_copy
+ * with offline_copy_age_days, also per registry). New reference. */
 json_t            *merkki_check_result_to_json         (MerkkiCheckResult *self);
 
 G_END_DECLS

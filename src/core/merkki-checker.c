@@ -24,6 +24,7 @@ struct _MerkkiChecker
   /* Set from the UI thread, read by worker threads. */
   GMutex                  mutex;
   gint64                  cache_max_age_s;
+  guint                   max_offline_age_days;
   char                   *session;
 };
 
@@ -55,6 +56,7 @@ merkki_checker_init (MerkkiChecker *self)
 {
   g_mutex_init (&self->mutex);
   self->cache_max_age_s = DEFAULT_CACHE_MAX_AGE_S;
+  self->max_offline_age_days = MERKKI_CHECKER_DEFAULT_MAX_OFFLINE_AGE_DAYS;
 }
 
 MerkkiChecker *
@@ -101,6 +103,41 @@ merkki_checker_set_cache_max_age (MerkkiChecker *self,
   g_mutex_lock (&self->mutex);
   self->cache_max_age_s = MAX (seconds, 0);
   g_mutex_unlock (&self->mutex);
+}
+
+void
+merkki_checker_set_max_offline_age (MerkkiChecker *self,
+                                    guint          days)
+{
+  g_return_if_fail (MERKKI_IS_CHECKER (self));
+
+  g_mutex_lock (&self->mutex);
+  self->max_offline_age_days = days;
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Marks the answers read from an offline copy with its age, and as stale
+ * when it is older than @max_days: a label must not look valid from an old
+ * copy without the verdict saying so. */
+static void
+mark_offline_ages (MerkkiCheckResult *result,
+                   guint              max_days)
+{
+  GPtrArray *answers = merkki_check_result_get_answers (result);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  for (guint i = 0; i < answers->len; i++)
+    {
+      MerkkiRegistryAnswer *answer = g_ptr_array_index (answers, i);
+      GTimeSpan age;
+
+      if (answer->outcome != MERKKI_OUTCOME_FOUND || answer->source != MERKKI_SOURCE_SNAPSHOT
+          || answer->fetched_at == NULL)
+        continue;
+      age = g_date_time_difference (now, answer->fetched_at);
+      answer->offline_age_days = (int) MAX (0, age / G_TIME_SPAN_DAY);
+      answer->stale = age > (GTimeSpan) max_days * G_TIME_SPAN_DAY;
+    }
 }
 
 void
@@ -589,6 +626,7 @@ merkki_checker_check (MerkkiChecker     *self,
   g_autoptr(MerkkiRegistryConfig) config = NULL;
   CheckContext ctx = { self, NULL, flags, DEFAULT_CACHE_MAX_AGE_S, cancellable };
   MerkkiVerdict verdict;
+  guint max_offline_age_days;
   GDate today;
 
   g_return_val_if_fail (MERKKI_IS_CHECKER (self), NULL);
@@ -603,6 +641,7 @@ merkki_checker_check (MerkkiChecker     *self,
 
   g_mutex_lock (&self->mutex);
   ctx.cache_max_age_s = self->cache_max_age_s;
+  max_offline_age_days = self->max_offline_age_days;
   session = g_strdup (self->session);
   g_mutex_unlock (&self->mutex);
 
@@ -618,6 +657,7 @@ merkki_checker_check (MerkkiChecker     *self,
     case MERKKI_LABEL_KIND_REFERENCE:
       if (!check_reference (&ctx, result, ref, error))
         return NULL;
+      mark_offline_ages (result, max_offline_age_days);
       if (merkki_check_result_get_answers (result)->len > 0)
         {
           issuer_answer = g_ptr_array_index (merkki_check_result_get_answers (result), 0);

@@ -34,6 +34,12 @@ MerkkiRegistryConfig *merkki_checker_get_config (MerkkiChecker *self);
 /* Cache entries younger than this answer without asking online (default 300 s). */
 void               merkki_checker_set_cache_max_age (MerkkiChecker *self,
                                                      gint64         seconds);
+/* An answer from an offline copy (snapshot) older than this many days is
+ * marked stale (MerkkiRegistryAnswer.stale): the verdict stands but must
+ * say so. Default 30; 0 marks every offline copy older than a day. */
+#define MERKKI_CHECKER_DEFAULT_MAX_OFFLINE_AGE_DAYS 30
+void               merkki_checker_set_max_offline_age (MerkkiChecker *self,
+                                                       guint          days);
 /* The session new checks are recorded in, or NULL. */
 void               merkki_checker_set_session  (MerkkiChecker *self,
                                                 const char    *session);

@@ -636,10 +636,11 @@ describe_registries (json_t *entry)
 
           g_string_append (out, " — ");
           g_string_append_printf (out,
-                                  /* Translators: a warning after an answer from an old offline copy. */
+                                  /* Translators: said with a verdict reached from an old offline copy of
+                                   * the registry; %d is its age in days. */
                                   g_dngettext (GETTEXT_PACKAGE,
-                                               "offline copy %d day old: check again online",
-                                               "offline copy %d days old: check again online",
+                                               "From an offline copy %d day old: check again online",
+                                               "From an offline copy %d days old: check again online",
                                                (gulong) days),
                                   (int) days);
         }
@@ -711,7 +712,14 @@ draw_check (Report    *report,
   g_autoptr(PangoLayout) explanation_layout = NULL;
   g_autoptr(PangoLayout) verdict_layout = NULL;
   g_autoptr(PangoLayout) when_layout = make_layout (report, when, 7.5, PANGO_WEIGHT_NORMAL, VERDICT_WIDTH - 22);
+  g_autoptr(PangoLayout) stale_layout = NULL;
   double height;
+
+  if (json_is_true (json_object_get (row->entry, "stale_offline_copy")))
+    /* Translators: under a verdict on the report that rests on an offline
+     * copy older than the limit set in Preferences. */
+    stale_layout = make_layout (report, _("Old offline copy: check again online"), 7.5,
+                                PANGO_WEIGHT_BOLD, VERDICT_WIDTH - 22);
 
   /* Whatever a QR code said can be long: three lines of it are enough. */
   pango_layout_set_ellipsize (heading_layout, PANGO_ELLIPSIZE_END);
@@ -749,6 +757,8 @@ draw_check (Report    *report,
   if (explanation_layout != NULL)
     text_y += 3 + layout_height (explanation_layout);
   verdict_y += MAX (layout_height (verdict_layout), 16) + 3 + layout_height (when_layout);
+  if (stale_layout != NULL)
+    verdict_y += 2 + layout_height (stale_layout);
 
   height = MAX (MAX (text_y, verdict_y), y + THUMB_SIZE) - report->y + 6;
   if (measure_only)
@@ -781,6 +791,13 @@ draw_check (Report    *report,
     show_layout (report, verdict_layout, x_verdict + 22, y, &colour);
   }
   show_layout (report, when_layout, x_verdict + 22, y + MAX (layout_height (verdict_layout), 16) + 3, &muted);
+  if (stale_layout != NULL)
+    {
+      static const Colour amber = { 0.62, 0.38, 0.0 };
+
+      show_layout (report, stale_layout, x_verdict + 22,
+                   y + MAX (layout_height (verdict_layout), 16) + 5 + layout_height (when_layout), &amber);
+    }
 
   draw_rule (report, report->y + height);
   return height;
