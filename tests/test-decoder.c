@@ -188,6 +188,33 @@ test_read_utf8 (void)
   assert_scene_reads ("Tietoturvamerkki – Traficom ✓ 网络安全标签 சைபர்", &scene, MERKKI_DECODE_STILL);
 }
 
+/* Japanese text in the QR kanji mode, whose bytes are Shift_JIS: the
+ * payload keeps them, the text is their UTF-8 reading. */
+static void
+test_read_kanji (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  const char *text = "今度のバージョンでは安全ラベル";
+  g_autofree char *sjis = g_convert (text, -1, "SHIFT_JIS", "UTF-8", NULL, NULL, NULL);
+  QRcode *qr;
+  MerkkiTestScene scene = { 0 };
+  g_autoptr(MerkkiTestFrame) frame = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  MerkkiDecodedCode *code;
+
+  g_assert_nonnull (sjis);
+  qr = QRcode_encodeString (sjis, 0, QR_ECLEVEL_M, QR_MODE_KANJI, 1);
+  g_assert_nonnull (qr);
+  frame = merkki_test_qr_render (qr, &scene);
+  QRcode_free (qr);
+
+  results = merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
+                                         frame->stride, MERKKI_DECODE_STILL);
+  assert_one_code (results, (const guint8 *) sjis, strlen (sjis));
+  code = g_ptr_array_index (results, 0);
+  g_assert_cmpstr (code->text, ==, text);
+}
+
 static void
 test_read_small (void)
 {
@@ -261,27 +288,86 @@ test_read_noise (void)
   assert_scene_reads (LABEL, &scene, MERKKI_DECODE_STILL);
 }
 
+/* Places @frames side by side on one white frame. */
+static MerkkiTestFrame *
+frame_new_side_by_side (GPtrArray *frames)
+{
+  MerkkiTestFrame *row = g_new0 (MerkkiTestFrame, 1);
+  int left = 0;
+
+  for (guint i = 0; i < frames->len; i++)
+    {
+      MerkkiTestFrame *frame = g_ptr_array_index (frames, i);
+
+      row->width += frame->width;
+      row->height = MAX (row->height, frame->height);
+    }
+  row->stride = row->width;
+  row->pixels = g_malloc ((gsize) row->width * row->height);
+  memset (row->pixels, 255, (gsize) row->width * row->height);
+  for (guint i = 0; i < frames->len; i++)
+    {
+      MerkkiTestFrame *frame = g_ptr_array_index (frames, i);
+
+      for (int y = 0; y < frame->height; y++)
+        memcpy (row->pixels + (gsize) y * row->stride + left,
+                frame->pixels + (gsize) y * frame->stride, frame->width);
+      left += frame->width;
+    }
+  return row;
+}
+
+/* A payload split over several symbols (structured append) is one code
+ * when all are in view, and none while one is missing. */
+static void
+test_read_structured_append (void)
+{
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  const char *payload = "https://www.csa.gov.sg/cls/" LABEL "?split=over-several-symbols";
+  QRcode_List *list = QRcode_encodeString8bitStructured (payload, 1, QR_ECLEVEL_L);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_test_frame_free);
+  MerkkiTestScene scene = { 0 };
+  g_autoptr(MerkkiTestFrame) all = NULL;
+  g_autoptr(MerkkiTestFrame) some = NULL;
+  g_autoptr(GPtrArray) all_results = NULL;
+  g_autoptr(GPtrArray) some_results = NULL;
+
+  g_assert_nonnull (list);
+  for (QRcode_List *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (parts, merkki_test_qr_render (l->code, &scene));
+  QRcode_List_free (list);
+  g_assert_cmpuint (parts->len, >=, 3);
+
+  all = frame_new_side_by_side (parts);
+  all_results = merkki_decoder_decode_gray8 (decoder, all->pixels, all->width, all->height,
+                                             all->stride, MERKKI_DECODE_STILL);
+  assert_one_code (all_results, (const guint8 *) payload, strlen (payload));
+
+  g_ptr_array_remove_index (parts, 1);
+  some = frame_new_side_by_side (parts);
+  some_results = merkki_decoder_decode_gray8 (decoder, some->pixels, some->width, some->height,
+                                              some->stride, MERKKI_DECODE_STILL);
+  g_assert_cmpuint (some_results->len, ==, 0);
+}
+
 static void
 test_read_two_codes (void)
 {
   g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
   MerkkiTestScene scene = { 0 };
-  g_autoptr(MerkkiTestFrame) left = merkki_test_qr_render_bytes ((const guint8 *) "left", 4, &scene);
-  g_autoptr(MerkkiTestFrame) right = merkki_test_qr_render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene);
-  int width = left->width + right->width;
-  int height = MAX (left->height, right->height);
-  g_autofree guint8 *pixels = g_malloc ((gsize) width * height);
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_test_frame_free);
+  g_autoptr(MerkkiTestFrame) frame = NULL;
   g_autoptr(GPtrArray) results = NULL;
   gboolean seen_left = FALSE, seen_right = FALSE;
 
-  memset (pixels, 255, (gsize) width * height);
-  for (int y = 0; y < left->height; y++)
-    memcpy (pixels + (gsize) y * width, left->pixels + (gsize) y * left->stride, left->width);
-  for (int y = 0; y < right->height; y++)
-    memcpy (pixels + (gsize) y * width + left->width, right->pixels + (gsize) y * right->stride, right->width);
+  g_ptr_array_add (codes, merkki_test_qr_render_bytes ((const guint8 *) "left", 4, &scene));
+  g_ptr_array_add (codes, merkki_test_qr_render_bytes ((const guint8 *) LABEL, strlen (LABEL), &scene));
+  /* The same code twice is reported once. */
+  g_ptr_array_add (codes, merkki_test_qr_render_bytes ((const guint8 *) "left", 4, &scene));
+  frame = frame_new_side_by_side (codes);
 
-  /* Twice the same frame still gives each code once. */
-  results = merkki_decoder_decode_gray8 (decoder, pixels, width, height, width, MERKKI_DECODE_STILL);
+  results = merkki_decoder_decode_gray8 (decoder, frame->pixels, frame->width, frame->height,
+                                         frame->stride, MERKKI_DECODE_STILL);
   g_assert_cmpuint (results->len, ==, 2);
   for (guint i = 0; i < results->len; i++)
     {
@@ -604,6 +690,7 @@ main (int   argc,
   g_test_add_func ("/decoder/read/live-turns", test_read_live_turns);
   g_test_add_func ("/decoder/read/binary", test_read_binary);
   g_test_add_func ("/decoder/read/utf8", test_read_utf8);
+  g_test_add_func ("/decoder/read/kanji", test_read_kanji);
   g_test_add_func ("/decoder/read/small", test_read_small);
   g_test_add_func ("/decoder/read/rotated", test_read_rotated);
   g_test_add_func ("/decoder/read/blurred", test_read_blurred);
@@ -613,6 +700,7 @@ main (int   argc,
   g_test_add_func ("/decoder/read/bulging", test_read_bulging);
   g_test_add_func ("/decoder/read/noise", test_read_noise);
   g_test_add_func ("/decoder/read/two-codes", test_read_two_codes);
+  g_test_add_func ("/decoder/read/structured-append", test_read_structured_append);
   g_test_add_func ("/decoder/frame/degenerate", test_degenerate_frames);
   g_test_add_func ("/decoder/frame/huge", test_huge_frame);
   g_test_add_func ("/decoder/frame/small-code-in-big-frame", test_small_code_in_big_frame);

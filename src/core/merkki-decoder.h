@@ -12,6 +12,10 @@ typedef enum {
 } MerkkiDecodeMode;
 
 /* One QR code read from an image. */
+/* payload: the bytes of the code, as encoded; kanji-mode data are Shift_JIS
+ * bytes. Only a code that declares its character set with an ECI has its
+ * data converted to UTF-8 by zbar, which does not expose the original.
+ * Codes split over several symbols (structured append) come joined. */
 typedef struct {
   GBytes *payload;  /* the raw bytes of the code */
   char   *text;     /* UTF-8 text derived from the bytes (ECI, UTF-8, Shift_JIS, Latin-1) */
@@ -27,7 +31,10 @@ G_DECLARE_FINAL_TYPE (MerkkiDecoder, merkki_decoder, MERKKI, DECODER, GObject)
 MerkkiDecoder *merkki_decoder_new          (void);
 
 /* Reads QR codes in a GRAY8 frame (@stride >= @width). Returns
- * MerkkiDecodedCode*, possibly empty. */
+ * MerkkiDecodedCode*, possibly empty, each payload once. LIVE looks at a
+ * frame over 250 000 pixels in turns (whole but downscaled, then its centre
+ * at full resolution), so a small code is read within two frames. STILL
+ * stops at the first of its passes that reads something. */
 GPtrArray     *merkki_decoder_decode_gray8 (MerkkiDecoder    *self,
                                             const guint8     *pixels,
                                             int               width,
