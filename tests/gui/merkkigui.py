@@ -151,37 +151,37 @@ def screenshot_dir():
     return path
 
 
-def write_label_video(path, payload, blank_frames=10, code_frames=90, size=(640, 480), fps=15):
-    """A recorded label: qrencode draws the code, GStreamer makes a VP8
-    WebM of some empty frames and then the code."""
+def write_label_video(path, payload, blank_frames=10, code_frames=90, size=(1280, 720), fps=15,
+                      caption=None):
+    """A recorded label: qrencode draws the code on a printed label
+    (ImageMagick), GStreamer makes a VP8 WebM of it. The first
+    @blank_frames show the label out of focus (no decoder reads it: the
+    camera still being aimed), then @code_frames show it sharp. Only greys:
+    VP8 does not say which colour matrix it used, and greys survive any."""
     tmp = tempfile.mkdtemp(prefix='merkki-video-')
     try:
-        qr = os.path.join(tmp, 'qr.png')
-        blank = os.path.join(tmp, 'blank.png')
-        subprocess.run(['qrencode', '-s', '8', '-m', '4', '-o', qr, '--', payload], check=True)
         width, height = size
-        # Frames: a light grey background, the code in the middle.
-        subprocess.run(['gst-launch-1.0', '-q',
-                        'videotestsrc', 'pattern=solid-color', 'foreground-color=0xffd0d0d0', 'num-buffers=1',
-                        '!', f'video/x-raw,width={width},height={height}', '!', 'pngenc', '!',
-                        'filesink', f'location={blank}'], check=True)
+        qr = os.path.join(tmp, 'qr.png')
+        card = os.path.join(tmp, 'card.png')
+        sharp = os.path.join(tmp, 'sharp.png')
+        blurred = os.path.join(tmp, 'blurred.png')
+        subprocess.run(['qrencode', '-s', '8', '-m', '4', '-o', qr, '--', payload], check=True)
+        subprocess.run(['convert', '-size', '380x460', 'xc:white',
+                        '-fill', '#1c1c1c', '-font', 'DejaVu-Sans-Bold', '-pointsize', '26',
+                        '-gravity', 'north', '-annotate', '+0+22', 'CYBERSECURITY LABEL',
+                        '-font', 'DejaVu-Sans', '-pointsize', '22', '-annotate', '+0+400', caption or payload[:28],
+                        qr, '-gravity', 'center', '-composite', card], check=True)
+        subprocess.run(['convert', '-size', f'{width}x{height}', 'gradient:#d6d6d6-#9a9a9a',
+                        '(', card, '-alpha', 'set', '-background', 'none', '-rotate', '-4', ')',
+                        '-gravity', 'center', '-geometry', '+30+10', '-composite', '-alpha', 'off', 'PNG24:' + sharp],
+                       check=True)
+        subprocess.run(['convert', sharp, '-blur', '0x14', 'PNG24:' + blurred], check=True)
         frames = os.path.join(tmp, 'frame-%04d.png')
         index = 0
-        for i in range(blank_frames):
-            shutil.copy(blank, frames % index)
-            index += 1
-        composed = os.path.join(tmp, 'code.png')
-        subprocess.run(['gst-launch-1.0', '-q',
-                        'compositor', 'name=mix', 'background=white', 'sink_1::xpos=%d' % (width // 2 - 150),
-                        'sink_1::ypos=%d' % (height // 2 - 150), '!', 'videoconvert', '!', 'pngenc', '!',
-                        'filesink', f'location={composed}',
-                        'filesrc', f'location={blank}', '!', 'pngdec', '!', 'imagefreeze', 'num-buffers=1', '!', 'mix.sink_0',
-                        'filesrc', f'location={qr}', '!', 'pngdec', '!', 'videoscale', '!',
-                        'video/x-raw,width=300,height=300', '!', 'imagefreeze', 'num-buffers=1', '!', 'mix.sink_1'],
-                       check=True)
-        for i in range(code_frames):
-            shutil.copy(composed, frames % index)
-            index += 1
+        for source, count in ((blurred, blank_frames), (sharp, code_frames)):
+            for _ in range(count):
+                shutil.copy(source, frames % index)
+                index += 1
         subprocess.run(['gst-launch-1.0', '-q',
                         'multifilesrc', f'location={frames}', 'index=0', f'caps=image/png,framerate={fps}/1',
                         '!', 'pngdec', '!', 'videoconvert', '!', 'vp8enc', 'deadline=1', '!', 'webmmux', '!',

@@ -56,7 +56,8 @@ def scenario_camera(tap):
     video = os.path.join(workdir, 'label.webm')
     # Three seconds of an empty scene (time for a screenshot of the scan
     # page), then the label.
-    mg.write_label_video(video, 'CSA/300929/2001', blank_frames=45, code_frames=60)
+    mg.write_label_video(video, 'CSA/300929/2001', blank_frames=45, code_frames=60,
+                         caption='CSA/300929/2001   ★★★')
     app = mg.App(pipeline=mg.video_pipeline(video),
                  registries={'sg-csa': csa.url, 'fi-traficom': traficom.url}, size=(1280, 800))
     try:
