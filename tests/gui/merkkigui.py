@@ -49,27 +49,30 @@ def skip_unless_display():
     wait_for_display()
 
 
-def _display_opens():
+_held_display = None
+
+
+def _open_display():
     import ctypes
     import ctypes.util
     xlib = ctypes.cdll.LoadLibrary(ctypes.util.find_library('X11') or 'libX11.so.6')
     xlib.XOpenDisplay.restype = ctypes.c_void_p
     xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    display = xlib.XOpenDisplay(None)
-    if display:
-        xlib.XCloseDisplay(display)
-        return True
-    return False
+    return xlib.XOpenDisplay(None)
 
 
 def wait_for_display(timeout=20):
-    """xvfb-run can hand over a display a moment before it accepts
-    clients."""
-    if not os.environ.get('DISPLAY'):
+    """Waits until the display accepts clients, then stays connected to it:
+    Xvfb resets whenever its last client leaves, and a program connecting
+    during the reset fails ("cannot open display")."""
+    global _held_display
+    if not os.environ.get('DISPLAY') or _held_display:
         return
     deadline = time.monotonic() + timeout
-    while not _display_opens():
+    while not _held_display:
+        _held_display = _open_display()
+        if _held_display:
+            return
         if time.monotonic() > deadline:
             raise TestFailure(f'the display {os.environ["DISPLAY"]} does not accept clients')
         time.sleep(0.2)
