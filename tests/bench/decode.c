@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -42,7 +43,8 @@ typedef struct {
   gboolean    subprocess;
   guint       read;
   guint       total;
-  GArray     *ms;          /* double per image */
+  GArray     *ms;          /* wall-clock, double per image */
+  GArray     *cpu_ms;      /* CPU, double per image */
   GString    *misses;
 } Result;
 
@@ -253,23 +255,54 @@ zxing_output_matches (const Sample *sample,
 
 /* Running ----------------------------------------------------------------- */
 
+/* The time one image took: wall-clock, and CPU (the decoding thread's, or
+ * the child process's user + system time), which other programs sharing
+ * the machine do not inflate. */
+typedef struct {
+  double wall;
+  double cpu;
+} Timing;
+
 static double
 elapsed_ms (gint64 start)
 {
   return (g_get_monotonic_time () - start) / 1000.0;
 }
 
+/* Thread CPU time in ms: the budget is for one core, and other programs
+ * may share it while the benchmark runs. */
+static double
+cpu_ms (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1000.0 + now.tv_nsec / 1e6;
+}
+
+static double
+children_cpu_ms (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_CHILDREN, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+}
+
 static gboolean
 read_with_merkki (MerkkiDecoder *decoder,
                   const Sample  *sample,
-                  double        *ms)
+                  Timing        *timing)
 {
   g_autoptr(GPtrArray) codes = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  double cpu_start = cpu_ms ();
 
   codes = merkki_decoder_decode_file (decoder, sample->image, &error);
-  *ms = elapsed_ms (start);
+  timing->cpu = cpu_ms () - cpu_start;
+  timing->wall = elapsed_ms (start);
   if (codes == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -287,11 +320,12 @@ read_with_merkki (MerkkiDecoder *decoder,
 
 static char *
 run (const char * const *argv,
-     double             *ms)
+     Timing             *timing)
 {
   g_autoptr(GError) error = NULL;
   char *output = NULL;
   gint64 start = g_get_monotonic_time ();
+  double cpu_start = children_cpu_ms ();
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
                      NULL, NULL, &output, NULL, NULL, &error))
@@ -299,26 +333,27 @@ run (const char * const *argv,
       g_printerr ("%s: %s\n", argv[0], error->message);
       return g_strdup ("");
     }
-  *ms = elapsed_ms (start);
+  timing->wall = elapsed_ms (start);
+  timing->cpu = children_cpu_ms () - cpu_start;
   return output;
 }
 
 static gboolean
 read_with_zbarimg (const Sample *sample,
-                   double       *ms)
+                   Timing       *timing)
 {
   const char *argv[] = { "zbarimg", "--raw", "-q", sample->image, NULL };
-  g_autofree char *output = run (argv, ms);
+  g_autofree char *output = run (argv, timing);
 
   return zbarimg_output_matches (sample, output);
 }
 
 static gboolean
 read_with_zxing (const Sample *sample,
-                 double       *ms)
+                 Timing       *timing)
 {
   const char *argv[] = { "ZXingReader", sample->image, NULL };
-  g_autofree char *output = run (argv, ms);
+  g_autofree char *output = run (argv, timing);
 
   return zxing_output_matches (sample, output);
 }
@@ -346,23 +381,28 @@ percentile (GArray *values,
   return g_array_index (values, double, index);
 }
 
-/* The start-up time of a program, which its figures include: the median
+/* The start-up time of a program, which its figures include: the medians
  * of five runs on an image without a code. */
-static double
+static Timing
 startup_ms (const char *program,
             const char *blank)
 {
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) walls = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cpus = g_array_new (FALSE, FALSE, sizeof (double));
+  Timing median;
 
   for (int i = 0; i < 5; i++)
     {
       const char *argv[] = { program, blank, NULL };
-      double ms = 0;
-      g_autofree char *output = run (argv, &ms);
+      Timing timing = { 0 };
+      g_autofree char *output = run (argv, &timing);
 
-      g_array_append_val (times, ms);
+      g_array_append_val (walls, timing.wall);
+      g_array_append_val (cpus, timing.cpu);
     }
-  return percentile (times, 50);
+  median.wall = percentile (walls, 50);
+  median.cpu = percentile (cpus, 50);
+  return median;
 }
 
 static char *
@@ -407,6 +447,7 @@ run_still_benchmark (GPtrArray *samples)
 
       available[r] = programs[r] == NULL || (found != NULL && !opt_merkki_only);
       results[r].ms = g_array_new (FALSE, FALSE, sizeof (double));
+      results[r].cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
       results[r].misses = g_string_new (NULL);
     }
 
@@ -416,26 +457,27 @@ run_still_benchmark (GPtrArray *samples)
 
       for (guint r = 0; r < G_N_ELEMENTS (results); r++)
         {
-          double ms = 0;
+          Timing timing = { 0 };
           gboolean read;
 
           if (!available[r])
             continue;
           switch (r)
             {
-            case 0: read = read_with_merkki (decoder, sample, &ms); break;
-            case 1: read = read_with_zbarimg (sample, &ms); break;
-            default: read = read_with_zxing (sample, &ms); break;
+            case 0: read = read_with_merkki (decoder, sample, &timing); break;
+            case 1: read = read_with_zbarimg (sample, &timing); break;
+            default: read = read_with_zxing (sample, &timing); break;
             }
           results[r].total++;
           results[r].read += read;
-          g_array_append_val (results[r].ms, ms);
+          g_array_append_val (results[r].ms, timing.wall);
+          g_array_append_val (results[r].cpu_ms, timing.cpu);
           if (!read)
             g_string_append_printf (results[r].misses, " %s", sample->name);
         }
     }
 
-  printf ("%-20s %9s %12s %10s\n", "decoder", "read", "median ms", "p95 ms");
+  printf ("%-20s %9s %12s %10s %14s\n", "decoder", "read", "median ms", "p95 ms", "median CPU ms");
   for (guint r = 0; r < G_N_ELEMENTS (results); r++)
     {
       if (!available[r])
@@ -447,33 +489,29 @@ run_still_benchmark (GPtrArray *samples)
           g_autofree char *fraction = g_strdup_printf ("%u/%u", results[r].read, results[r].total);
           double median = percentile (results[r].ms, 50);
           double p95 = percentile (results[r].ms, 95);
+          double cpu_median = percentile (results[r].cpu_ms, 50);
 
-          printf ("%-20s %9s %12.1f %10.1f", results[r].label, fraction, median, p95);
+          printf ("%-20s %9s %12.1f %10.1f %14.1f", results[r].label, fraction, median, p95,
+                  cpu_median);
           if (results[r].subprocess && blank != NULL)
-            printf ("   (a process per image; start-up alone %.1f ms)",
-                    startup_ms (programs[r], blank));
+            {
+              Timing startup = startup_ms (programs[r], blank);
+
+              printf ("   (a process per image; start-up alone %.1f ms, %.1f ms CPU)",
+                      startup.wall, startup.cpu);
+            }
           printf ("\n");
         }
       if (opt_misses && results[r].misses->len > 0)
         printf ("  missed:%s\n", results[r].misses->str);
       g_array_unref (results[r].ms);
+      g_array_unref (results[r].cpu_ms);
       g_string_free (results[r].misses, TRUE);
     }
   printf ("Reference (../shared/qr-bench/README.md): zbarimg 147/179, ZXingReader 162/179.\n");
 
   if (blank != NULL)
     g_unlink (blank);
-}
-
-/* Thread CPU time in ms: the budget is for one core, and other programs
- * may share it while the benchmark runs. */
-static double
-cpu_ms (void)
-{
-  struct timespec now;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
-  return now.tv_sec * 1000.0 + now.tv_nsec / 1e6;
 }
 
 /* The LIVE path on 1280×720 frames: codes of several sizes, angles and
