@@ -3,12 +3,18 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
 #include <jansson.h>
 
+#include "merkki-registry-server.h"
 #include "merkki-test-media.h"
 #include "merkki-test-utils.h"
 
-/* Runs `merkki-cli scan` as a script would, on files drawn from exact bytes. */
+/* Runs `merkki-cli scan` as a script would, on files drawn from exact
+ * bytes, with both registries served on 127.0.0.1 by the test. */
+
+static MerkkiRegistryServer *csa_server;
+static MerkkiRegistryServer *traficom_server;
 
 static const char label_payload[] = "CSA/311227/0001";
 static const char utf8_payload[] = "https://tietoturvamerkki.fi/sv/produkter/1234?märke=Å";
@@ -27,26 +33,69 @@ run_clear (Run *run)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
+/* Runs `merkki-cli` with @args after the command name (@command NULL is
+ * "scan"), with a store of its own in @data_home (NULL: a fresh one). */
+static void
+run_command (Run                *run,
+             const char         *command,
+             const char         *data_home,
+             const char * const *args)
+{
+  static int counter;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fresh_home = NULL;
+
+  if (data_home == NULL)
+    {
+      fresh_home = g_strdup_printf ("%s/data-%d", merkki_test_get_tmpdir (), ++counter);
+      data_home = fresh_home;
+    }
+
+  g_ptr_array_add (argv, merkki_test_build_path ("src/cli/merkki-cli"));
+  g_ptr_array_add (argv, g_strdup (command != NULL ? command : "scan"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, merkki_test_get_tmpdir ());
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_SG_CSA",
+                                merkki_registry_server_get_url (csa_server), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_FI_TRAFICOM",
+                                merkki_registry_server_get_url (traficom_server), TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("stdout: %s\nstderr: %s", run->out, run->err);
+}
+
 static void
 run_cli (Run                *run,
          const char * const *args)
 {
-  g_autofree char *cli = merkki_test_build_path ("src/cli/merkki-cli");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  run_command (run, NULL, NULL, args);
+}
+
+static MerkkiRegistryServer *
+start_server (const char *data_file)
+{
   g_autoptr(GError) error = NULL;
-  int wait_status;
+  g_autofree char *path = merkki_test_data_path (data_file);
+  MerkkiRegistryServer *server = merkki_registry_server_new ();
 
-  g_ptr_array_add (argv, cli);
-  g_ptr_array_add (argv, (gpointer) "scan");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (merkki_test_get_tmpdir (), (char **) argv->pdata, NULL, G_SPAWN_DEFAULT,
-                NULL, NULL, &run->out, &run->err, &wait_status, &error);
+  merkki_registry_server_load_file (server, path, &error);
   g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  return server;
 }
 
 static char *
@@ -208,6 +257,89 @@ test_mixed_files (void)
   assert_hit (lines[0], good, label_payload);
 }
 
+static json_t *
+parse_line (const char *line)
+{
+  json_error_t json_error;
+  json_t *object = json_loads (line, 0, &json_error);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static char *
+write_code_image (const char *name,
+                  const char *payload)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = tmp_path (name);
+
+  merkki_test_write_qr_image (path, (const guint8 *) payload, strlen (payload), 5, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Without --no-lookup each code is checked against the registries: lookup's
+ * JSON plus the file, one line per code, and the exit status of the worst
+ * verdict (the CSA fixture has CSA/300929/2001 and not CSA/311229/9999). */
+static void
+test_lookup (void)
+{
+  g_autofree char *valid = write_code_image ("lookup-valid.png", "CSA/300929/2001");
+  g_autofree char *unknown = write_code_image ("lookup-unknown.webp", "CSA/311229/9999");
+  g_auto(Run) one = { 0 };
+  g_auto(Run) both = { 0 };
+  g_auto(GStrv) lines = NULL;
+  json_t *object;
+
+  run_cli (&one, (const char *[]) { "--json", valid, NULL });
+  g_assert_cmpstr (one.err, ==, "");
+  g_assert_cmpint (one.status, ==, 0);
+  object = parse_line (one.out);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "file")), ==, valid);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "input")), ==, "CSA/300929/2001");
+  g_assert_cmpstr (json_string_value (json_object_get (object, "verdict")), ==, "valid");
+  g_assert_cmpstr (json_string_value (json_object_get (json_object_get (object, "reference"), "id")),
+                   ==, "CSA/300929/2001");
+  json_decref (object);
+
+  run_cli (&both, (const char *[]) { "--json", valid, unknown, NULL });
+  g_assert_cmpint (both.status, ==, 1);
+  lines = g_strsplit (both.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  object = parse_line (lines[1]);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "file")), ==, unknown);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "verdict")), ==, "not-found");
+  json_decref (object);
+}
+
+/* Checks made by scan go into the history, in the session named. */
+static void
+test_lookup_session (void)
+{
+  g_autofree char *valid = write_code_image ("session-valid.jpg", "CSA/300929/2001");
+  g_autofree char *data_home = tmp_path ("session-data");
+  g_auto(Run) scan = { 0 };
+  g_auto(Run) history = { 0 };
+  json_error_t json_error;
+  json_t *entries;
+  json_t *entry;
+
+  run_command (&scan, "scan", data_home, (const char *[]) { "--session", "shop-42", valid, NULL });
+  g_assert_cmpint (scan.status, ==, 0);
+  g_assert_true (g_str_has_prefix (scan.out, valid));
+
+  run_command (&history, "history", data_home, (const char *[]) { "--export", "json", NULL });
+  g_assert_cmpint (history.status, ==, 0);
+  entries = json_loads (history.out, 0, &json_error);
+  g_assert_true (json_is_array (entries));
+  g_assert_cmpuint (json_array_size (entries), ==, 1);
+  entry = json_array_get (entries, 0);
+  g_assert_cmpstr (json_string_value (json_object_get (entry, "session")), ==, "shop-42");
+  g_assert_cmpstr (json_string_value (json_object_get (entry, "input")), ==, "CSA/300929/2001");
+  json_decref (entries);
+}
+
 static void
 test_usage (void)
 {
@@ -227,6 +359,8 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   merkki_test_init (&argc, &argv);
 
   g_test_add_data_func ("/cli-scan/image/png", "png", test_image);
@@ -244,6 +378,13 @@ main (int    argc,
   g_test_add_data_func ("/cli-scan/bad-input/video-without-code", "no-code.webm", test_bad_input);
   g_test_add_func ("/cli-scan/mixed-files", test_mixed_files);
   g_test_add_func ("/cli-scan/usage", test_usage);
+  g_test_add_func ("/cli-scan/lookup", test_lookup);
+  g_test_add_func ("/cli-scan/lookup-session", test_lookup_session);
 
-  return g_test_run ();
+  csa_server = start_server ("csa.json");
+  traficom_server = start_server ("traficom.json");
+  status = g_test_run ();
+  g_object_unref (csa_server);
+  g_object_unref (traficom_server);
+  return status;
 }
