@@ -116,7 +116,9 @@ on_settings_changed_cb (MerkkiApplication *self,
                         const char        *key,
                         GSettings         *settings)
 {
-  if (g_str_has_prefix (key, "registry-"))
+  if (g_str_equal (key, "max-offline-age-days") && self->checker != NULL)
+    merkki_checker_set_max_offline_age (self->checker, g_settings_get_uint (settings, key));
+  else if (g_str_has_prefix (key, "registry-"))
     {
       const char *registry_id = key + strlen ("registry-");
       g_autofree char *url = g_settings_get_string (settings, key);
@@ -164,6 +166,8 @@ merkki_application_startup (GApplication *app)
       client = merkki_registry_client_new ();
       self->checker = merkki_checker_new (self->config, client, store,
                                           merkki_recognition_table_get_default ());
+      merkki_checker_set_max_offline_age (self->checker,
+                                          g_settings_get_uint (self->settings, "max-offline-age-days"));
     }
   else
     {

@@ -17,6 +17,7 @@ struct _MerkkiPreferencesWindow
   GtkButton            *sync_button;
   GtkSwitch            *sound_switch;
   GtkSwitch            *kiosk_switch;
+  GtkSpinButton        *offline_age_spin;
 
   GSettings            *settings;
   MerkkiChecker        *checker;
@@ -266,6 +267,7 @@ merkki_preferences_window_class_init (MerkkiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MerkkiPreferencesWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, MerkkiPreferencesWindow, sound_switch);
   gtk_widget_class_bind_template_child (widget_class, MerkkiPreferencesWindow, kiosk_switch);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiPreferencesWindow, offline_age_spin);
 
   gtk_widget_class_install_action (widget_class, "preferences.sync", NULL, sync_action);
 }
@@ -300,6 +302,7 @@ merkki_preferences_window_new (MerkkiApplication *application,
 
   g_settings_bind (self->settings, "sound-on-result", self->sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "kiosk-mode", self->kiosk_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-offline-age-days", self->offline_age_spin, "value", G_SETTINGS_BIND_DEFAULT);
   add_registry_rows (self);
   update_offline_row (self);
 

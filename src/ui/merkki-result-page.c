@@ -247,8 +247,21 @@ show_sources (MerkkiResultPage  *self,
       else
         subtitle = g_strdup (lines[1]);
 
+      /* An answer from an offline copy older than the limit in
+       * Preferences: the verdict stands on old data and must say so. */
+      if (answer->is_issuer && answer->stale)
+        {
+          g_autofree char *staleness = merkki_check_result_describe_staleness (result);
+          g_autofree char *with_staleness = subtitle != NULL ? g_strjoin ("\n", subtitle, staleness, NULL)
+                                                             : g_strdup (staleness);
+
+          g_free (subtitle);
+          subtitle = g_steal_pointer (&with_staleness);
+          icon = "dialog-warning-symbolic";
+        }
+
       add_row (self->sources_group, self->source_rows, lines[0], subtitle, icon,
-               answer->outcome == MERKKI_OUTCOME_ERROR ? "warning" : "dim-label");
+               answer->outcome == MERKKI_OUTCOME_ERROR || answer->stale ? "warning" : "dim-label");
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->sources_group), n > 0);
@@ -482,4 +495,17 @@ merkki_result_page_init (MerkkiResultPage *self)
 
   self->country_rows = g_ptr_array_new ();
   self->source_rows = g_ptr_array_new ();
+}
+
+void
+merkki_result_page_set_large (MerkkiResultPage *self,
+                              gboolean          large)
+{
+  g_return_if_fail (MERKKI_IS_RESULT_PAGE (self));
+
+  gtk_image_set_pixel_size (self->verdict_icon, large ? 192 : 72);
+  if (large)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "large");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "large");
 }

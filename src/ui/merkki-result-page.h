@@ -18,5 +18,8 @@ void               merkki_result_page_set_result    (MerkkiResultPage  *self,
 MerkkiCheckResult *merkki_result_page_get_result    (MerkkiResultPage  *self);
 /* Moves the keyboard focus to the verdict, so a screen reader reads it. */
 void               merkki_result_page_focus_verdict (MerkkiResultPage  *self);
+/* Large type and a large verdict icon, readable across a shop counter. */
+void               merkki_result_page_set_large     (MerkkiResultPage  *self,
+                                                     gboolean           large);
 
 G_END_DECLS

@@ -306,6 +306,7 @@ apply_kiosk_mode (MerkkiWindow *self)
 
   /* The menu is hidden; preferences stay reachable by Ctrl+, only. */
   gtk_widget_set_visible (GTK_WIDGET (self->menu_button), !kiosk);
+  merkki_result_page_set_large (self->result_page, kiosk);
   if (kiosk)
     gtk_window_fullscreen (GTK_WINDOW (self));
   else
