@@ -720,8 +720,9 @@ record_from_text (const char *text)
   return record;
 }
 
-/* The time a snapshot's data stands for: when the registry generated it,
- * or else when it was fetched. */
+/* The time a record's data stands for, shown as its age ("offline copy
+ * from 20 Nov"): for a snapshot, when the registry generated it; for a
+ * cached record (no @generated), when it was fetched. */
 static GDateTime *
 snapshot_time (const char *generated,
                gint64      fetched_at)
@@ -735,6 +736,47 @@ snapshot_time (const char *generated,
   return time;
 }
 
+/* Reads the rows of @stmt, each (json, generated, fetched_at, demo), into
+ * @records: every row, or only the first that parses when @first_only.
+ * @source, @fetched_at and @demo tell where the first record came from. */
+static void
+collect_records (sqlite3_stmt  *stmt,
+                 MerkkiSource   row_source,
+                 gboolean       first_only,
+                 GPtrArray     *records,
+                 MerkkiSource  *source,
+                 GDateTime    **fetched_at,
+                 gboolean      *demo)
+{
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (record == NULL)
+        continue;
+      if (records->len == 0)
+        {
+          if (source != NULL)
+            *source = row_source;
+          if (fetched_at != NULL)
+            *fetched_at = snapshot_time ((const char *) sqlite3_column_text (stmt, 1),
+                                         sqlite3_column_int64 (stmt, 2));
+          if (demo != NULL)
+            *demo = sqlite3_column_int (stmt, 3) != 0;
+        }
+      g_ptr_array_add (records, record);
+      if (first_only)
+        return;
+    }
+}
+
+/* The cache's rows carry no "generated" time and are never demo data:
+ * they read as (json, NULL, fetched_at, 0), like the snapshot's. */
+#define CACHE_COLUMNS "SELECT json, NULL, fetched_at, 0 FROM records "
+#define SNAPSHOT_COLUMNS \
+  "SELECT r.json, s.generated, s.fetched_at, s.demo " \
+  "FROM snapshot_records r JOIN snapshots s ON r.registry = s.registry "
+
 MerkkiRecord *
 merkki_store_find_record (MerkkiStore   *self,
                           const char    *scheme,
@@ -746,6 +788,7 @@ merkki_store_find_record (MerkkiStore   *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) records = NULL;
   gint64 oldest = G_MININT64;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
@@ -754,60 +797,31 @@ merkki_store_find_record (MerkkiStore   *self,
   if (max_cache_age_s >= 0)
     oldest = g_get_real_time () / G_USEC_PER_SEC - max_cache_age_s;
 
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_record_free);
   locker = g_mutex_locker_new (&self->mutex);
 
-  stmt = prepare (self,
-                  "SELECT json, fetched_at FROM records WHERE scheme = ? AND id = ? AND fetched_at >= ?",
-                  NULL);
+  stmt = prepare (self, CACHE_COLUMNS "WHERE scheme = ? AND id = ? AND fetched_at >= ?", NULL);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, scheme);
   bind_text (stmt, 2, id);
   sqlite3_bind_int64 (stmt, 3, oldest);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  collect_records (stmt, MERKKI_SOURCE_CACHE, TRUE, records, source, fetched_at, demo);
+  if (records->len == 0)
     {
-      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
-
-      if (record != NULL)
-        {
-          if (source != NULL)
-            *source = MERKKI_SOURCE_CACHE;
-          if (fetched_at != NULL)
-            *fetched_at = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 1));
-          if (demo != NULL)
-            *demo = FALSE;
-          return record;
-        }
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  stmt = prepare (self,
-                  "SELECT r.json, s.generated, s.fetched_at, s.demo "
-                  "FROM snapshot_records r JOIN snapshots s ON r.registry = s.registry "
-                  "WHERE r.scheme = ? AND r.id = ? ORDER BY s.demo, s.fetched_at DESC LIMIT 1",
-                  NULL);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, scheme);
-  bind_text (stmt, 2, id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
-
-      if (record != NULL)
-        {
-          if (source != NULL)
-            *source = MERKKI_SOURCE_SNAPSHOT;
-          if (fetched_at != NULL)
-            *fetched_at = snapshot_time ((const char *) sqlite3_column_text (stmt, 1),
-                                         sqlite3_column_int64 (stmt, 2));
-          if (demo != NULL)
-            *demo = sqlite3_column_int (stmt, 3) != 0;
-          return record;
-        }
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      stmt = prepare (self,
+                      SNAPSHOT_COLUMNS
+                      "WHERE r.scheme = ? AND r.id = ? ORDER BY s.demo, s.fetched_at DESC",
+                      NULL);
+      if (stmt == NULL)
+        return NULL;
+      bind_text (stmt, 1, scheme);
+      bind_text (stmt, 2, id);
+      collect_records (stmt, MERKKI_SOURCE_SNAPSHOT, TRUE, records, source, fetched_at, demo);
     }
 
-  return NULL;
+  return records->len > 0 ? g_ptr_array_steal_index (records, 0) : NULL;
 }
 
 GPtrArray *
@@ -839,7 +853,7 @@ merkki_store_find_by_product (MerkkiStore   *self,
   /* Records fetched online are newer than any snapshot: when the cache
    * knows the product, its records are the answer. */
   stmt = prepare (self,
-                  "SELECT json, fetched_at FROM records "
+                  CACHE_COLUMNS
                   "WHERE registry = ? AND brand_key = ? AND model_key = ? ORDER BY fetched_at DESC",
                   NULL);
   if (stmt == NULL)
@@ -847,30 +861,13 @@ merkki_store_find_by_product (MerkkiStore   *self,
   bind_text (stmt, 1, registry_id);
   bind_text (stmt, 2, brand_key);
   bind_text (stmt, 3, model_key);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
-
-      if (record == NULL)
-        continue;
-      if (records->len == 0)
-        {
-          if (source != NULL)
-            *source = MERKKI_SOURCE_CACHE;
-          if (fetched_at != NULL)
-            *fetched_at = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 1));
-          if (demo != NULL)
-            *demo = FALSE;
-        }
-      g_ptr_array_add (records, record);
-    }
+  collect_records (stmt, MERKKI_SOURCE_CACHE, FALSE, records, source, fetched_at, demo);
   if (records->len > 0)
     return g_steal_pointer (&records);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   stmt = prepare (self,
-                  "SELECT r.json, s.generated, s.fetched_at, s.demo "
-                  "FROM snapshot_records r JOIN snapshots s ON r.registry = s.registry "
+                  SNAPSHOT_COLUMNS
                   "WHERE r.registry = ? AND r.brand_key = ? AND r.model_key = ? ORDER BY r.id",
                   NULL);
   if (stmt == NULL)
@@ -878,24 +875,7 @@ merkki_store_find_by_product (MerkkiStore   *self,
   bind_text (stmt, 1, registry_id);
   bind_text (stmt, 2, brand_key);
   bind_text (stmt, 3, model_key);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      MerkkiRecord *record = record_from_text ((const char *) sqlite3_column_text (stmt, 0));
-
-      if (record == NULL)
-        continue;
-      if (records->len == 0)
-        {
-          if (source != NULL)
-            *source = MERKKI_SOURCE_SNAPSHOT;
-          if (fetched_at != NULL)
-            *fetched_at = snapshot_time ((const char *) sqlite3_column_text (stmt, 1),
-                                         sqlite3_column_int64 (stmt, 2));
-          if (demo != NULL)
-            *demo = sqlite3_column_int (stmt, 3) != 0;
-        }
-      g_ptr_array_add (records, record);
-    }
+  collect_records (stmt, MERKKI_SOURCE_SNAPSHOT, FALSE, records, source, fetched_at, demo);
 
   return g_steal_pointer (&records);
 }
