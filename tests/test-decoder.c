@@ -54,8 +54,12 @@ test_text_utf8 (void)
 {
   const char *text = "Tietoturvamerkki – 网络安全标签 ✓";
   g_autofree char *result = merkki_decoder_text_from_payload ((const guint8 *) text, strlen (text));
+  g_autofree char *with_bom = g_strconcat ("\xEF\xBB\xBF", text, NULL);
+  g_autofree char *bom_result = merkki_decoder_text_from_payload ((const guint8 *) with_bom,
+                                                                  strlen (with_bom));
 
   g_assert_cmpstr (result, ==, text);
+  g_assert_cmpstr (bom_result, ==, text);
 }
 
 static void

@@ -186,8 +186,9 @@ append_converted (GString      *out,
  * Derives the text of a QR code from its bytes: valid UTF-8 as it is (zbar
  * has already converted to UTF-8 the data of a code that declares its
  * character set with an ECI), else Shift_JIS when the bytes look like it,
- * else ISO-8859-1, the standard's default. A NUL byte, which a C string
- * cannot hold, becomes U+FFFD; the payload keeps the exact bytes.
+ * else ISO-8859-1, the standard's default. A leading UTF-8 byte order mark
+ * is dropped, and a NUL byte, which a C string cannot hold, becomes
+ * U+FFFD; the payload keeps the exact bytes.
  *
  * Returns: (transfer full): valid UTF-8, never %NULL
  */
@@ -216,7 +217,12 @@ merkki_decoder_text_from_payload (const guint8 *data,
     }
 
   out = g_string_sized_new (len + 1);
-  for (start = 0; start <= len; )
+  start = 0;
+  /* A UTF-8 byte order mark is how some encoders say "UTF-8" without an
+   * ECI; it is not part of the text. */
+  if (charset == CHARSET_UTF8 && len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    start = 3;
+  for (; start <= len; )
     {
       const guint8 *nul = start < len ? memchr (data + start, '\0', len - start) : NULL;
       gsize piece = nul != NULL ? (gsize) (nul - data) - start : len - start;

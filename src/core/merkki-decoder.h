@@ -57,7 +57,8 @@ GdkPixbuf     *merkki_decoder_load_image   (const char       *path,
 
 /* The UTF-8 text of a code's bytes: valid UTF-8 as is (zbar has already
  * converted codes with an ECI), else Shift_JIS when the bytes look like
- * it, else ISO-8859-1. A NUL byte becomes U+FFFD. Never NULL. */
+ * it, else ISO-8859-1. A leading UTF-8 byte order mark is dropped, a NUL
+ * byte becomes U+FFFD. Never NULL. */
 char          *merkki_decoder_text_from_payload (const guint8 *data,
                                                  gsize         len);
 
