@@ -181,6 +181,9 @@ on_check_stack_visible_child_name_cb (MerkkiWindow *self)
 {
   const char *name = gtk_stack_get_visible_child_name (self->check_stack);
   gboolean scanning = g_strcmp0 (name, "scan") == 0;
+  g_autofree char *event = g_strconcat ("page:", name, NULL);
+
+  merkki_trace (event);
 
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), !scanning);
   merkki_scan_page_set_scanning (self->scan_page, scanning);

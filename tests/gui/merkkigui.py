@@ -201,7 +201,7 @@ class App:
     """The real app, launched with a private home and the given camera
     pipeline and registries, seen through AT-SPI."""
 
-    def __init__(self, pipeline=None, registries=None, args=(), env=None, size=None):
+    def __init__(self, pipeline=None, registries=None, args=(), env=None, size=None, settings=None):
         self.home = tempfile.mkdtemp(prefix='merkki-gui-')
         environment = dict(os.environ)
         for key in list(environment):
@@ -226,6 +226,15 @@ class App:
             environment['MERKKI_REGISTRY_' + registry_id.upper().replace('-', '_')] = url
         if pipeline is not None:
             environment['MERKKI_CAMERA_PIPELINE'] = pipeline
+        if settings:
+            # The keyfile backend, so the app starts with these settings.
+            directory = os.path.join(self.home, 'config', 'glib-2.0', 'settings')
+            os.makedirs(directory)
+            with open(os.path.join(directory, 'keyfile'), 'w') as keyfile:
+                keyfile.write('[io/github/merkki/Merkki]\n')
+                for key, value in settings.items():
+                    keyfile.write(f'{key}={value}\n')
+            environment['GSETTINGS_BACKEND'] = 'keyfile'
         environment.update(env or {})
         self.started = time.monotonic()
         self.proc = subprocess.Popen([os.path.join(BUILD_ROOT, 'src', 'merkki'), *args],
@@ -413,7 +422,7 @@ class App:
         return [item.name for item in self.find_all(role=pyatspi.ROLE_LABEL)]
 
 
-_KEYSYMS = {'Return': 0xff0d, 'Escape': 0xff1b, 'Tab': 0xff09, 'BackSpace': 0xff08}
+_KEYSYMS = {'Return': 0xff0d, 'Escape': 0xff1b, 'Tab': 0xff09, 'BackSpace': 0xff08, 'comma': 0x2c}
 
 
 def Gdk_keysym(name):

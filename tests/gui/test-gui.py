@@ -241,7 +241,35 @@ def scenario_offline(tap):
         tap.equal(app.quit(), 0, 'offline: the second app quits cleanly')
 
 
+def scenario_kiosk(tap):
+    csa, traficom = registries()
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 settings={'kiosk-mode': 'true', 'kiosk-idle-seconds': '5'})
+    try:
+        app.point_at_window()
+        menu = app.find_all(role=mg.pyatspi.ROLE_PUSH_BUTTON, name='Main Menu')
+        # A hidden widget is not in the accessibility tree at all.
+        tap.ok(not menu, 'kiosk: no menu, so no way into the preferences by pointer')
+        type_reference(app, 'CSA/300929/2001')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'kiosk: a check works')
+        shown = app.wait_trace('verdict-shown')[-1][0]
+        before = len(app.read_traces().get('page:scan', []))
+        # Nobody touches it: back to the scan page after the idle time.
+        back = app.wait_trace('page:scan', timeout=20, count=before + 1)[-1][0]
+        waited = (back - shown) / 1e6
+        tap.ok(waited >= 4, f'kiosk: back to Scan by itself after the idle time ({waited:.1f} s)')
+        app.key('comma', ctrl=True)
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='Registries', timeout=10)
+        tap.ok(True, 'kiosk: Ctrl+, still opens the preferences')
+        app.key('Escape')
+    finally:
+        tap.equal(app.quit(), 0, 'kiosk: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 SCENARIOS = {
+    'kiosk': scenario_kiosk,
     'camera': scenario_camera,
     'input': scenario_input,
     'file': scenario_file,
