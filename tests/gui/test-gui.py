@@ -170,6 +170,14 @@ def scenario_input(tap):
         app.screenshot('history-360')
         app.set_size(1280, 800)
 
+        tap.ok(app.find_all(role=mg.pyatspi.ROLE_PUSH_BUTTON, name='Main Menu'),
+               'the main menu is there outside kiosk mode')
+        app.key('F1')
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='Checking a Label', timeout=10)
+        tap.ok(True, 'F1 shows the keyboard shortcuts')
+        app.key('Escape')
+        time.sleep(0.5)
+
         app.app_action('preferences')
         app.find(role=mg.pyatspi.ROLE_LABEL, name='Registries', timeout=10)
         app.screenshot('preferences-1280')
