@@ -155,8 +155,8 @@ assert_usage_error (Fixture *fixture,
 {
   g_assert_cmpint (status, ==, 2);
   g_assert_cmpstr (fixture->out, ==, "");
-  g_assert_true (g_str_has_prefix (fixture->err, "merkki-cli "));
-  g_assert_cmpuint (strlen (fixture->err), >, strlen ("merkki-cli \n"));
+  g_assert_true (g_str_has_prefix (fixture->err, "merkki-cli"));
+  g_assert_cmpuint (strlen (fixture->err), >, strlen ("merkki-cli: \n"));
   g_assert_true (strchr (fixture->err, '\n') == fixture->err + strlen (fixture->err) - 1);
 }
 
@@ -503,6 +503,41 @@ test_cli_lookup_options (Fixture       *fixture,
   assert_usage_error (fixture, run_cli (fixture, "sync", "extra", NULL));
 }
 
+/* --help of the program and of every command: status 0, the usage line
+ * naming the command before its options; a bad option is a usage error. */
+static void
+test_cli_help (Fixture       *fixture,
+               gconstpointer  data)
+{
+  static const char * const commands[] = { "parse", "lookup", "scan", "serve", "import", "sync", "history" };
+
+  g_assert_cmpint (run_cli (fixture, "--help", NULL), ==, 0);
+  g_assert_cmpstr (fixture->err, ==, "");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *listed = g_strdup_printf ("\n  %s ", commands[i]);
+
+      g_assert_nonnull (strstr (fixture->out, listed));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *usage = g_strdup_printf ("\n  merkki-cli %s [OPTION…]", commands[i]);
+      g_autofree char *prefix = g_strdup_printf ("merkki-cli %s: ", commands[i]);
+
+      g_test_message ("command: %s", commands[i]);
+      g_assert_cmpint (run_cli (fixture, commands[i], "--help", NULL), ==, 0);
+      g_assert_cmpstr (fixture->err, ==, "");
+      g_assert_nonnull (strstr (fixture->out, usage));
+
+      assert_usage_error (fixture, run_cli (fixture, commands[i], "--no-such-option", NULL));
+      g_assert_true (g_str_has_prefix (fixture->err, prefix));
+    }
+
+  assert_usage_error (fixture, run_cli (fixture, NULL));
+  assert_usage_error (fixture, run_cli (fixture, "no-such-command", NULL));
+}
+
 /* A registry address from the environment that cannot be used stops the
  * command with one line naming the variable; it is not silently replaced
  * by the offline copy. */
@@ -672,6 +707,7 @@ main (int    argc,
   ADD ("lookup-demo", test_cli_lookup_demo);
   ADD ("lookup-options", test_cli_lookup_options);
   ADD ("bad-environment", test_cli_bad_environment);
+  ADD ("help", test_cli_help);
   ADD ("sync-and-history", test_cli_sync_and_history);
   ADD ("concurrent-processes", test_cli_concurrent_processes);
   ADD ("damaged-store", test_cli_damaged_store);

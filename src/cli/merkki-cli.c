@@ -58,9 +58,7 @@ merkki_cli_parse_options (const char   *command,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *full = g_strdup_printf ("%s %s", command, parameter_string);
-
-  context = g_option_context_new (full);
+  context = g_option_context_new (parameter_string);
   g_option_context_set_summary (context, summary);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -129,10 +127,29 @@ int
 merkki_cli_main (int    argc,
                  char **argv)
 {
+  const Command *command = NULL;
+
+  for (gsize i = 0; argc >= 2 && i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_str_equal (argv[1], commands[i].name))
+        command = &commands[i];
+    }
+
   setlocale (LC_ALL, "");
   /* Each command parses its options from its own argv, whose argv[0] is
-   * the command name; the help's usage line should name the program. */
-  g_set_prgname ("merkki-cli");
+   * the command name. GOptionContext writes the usage line as
+   * "PRGNAME [OPTION…] PARAMETERS", so the program's name carries the
+   * command's: "merkki-cli lookup [OPTION…] REFERENCE-OR-PAYLOAD". */
+  if (command != NULL)
+    {
+      g_autofree char *prgname = g_strconcat ("merkki-cli ", command->name, NULL);
+
+      g_set_prgname (prgname);
+    }
+  else
+    {
+      g_set_prgname ("merkki-cli");
+    }
   merkki_core_init ();
   textdomain (GETTEXT_PACKAGE);
 
@@ -154,11 +171,8 @@ merkki_cli_main (int    argc,
       return 0;
     }
 
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      if (g_str_equal (argv[1], commands[i].name))
-        return commands[i].run (argc - 1, argv + 1);
-    }
+  if (command != NULL)
+    return command->run (argc - 1, argv + 1);
 
   return merkki_cli_usage_error (NULL, _("Unknown command “%s”; try “merkki-cli --help”"), argv[1]);
 }
