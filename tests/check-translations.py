@@ -13,6 +13,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from merkkipo import parse_po  # noqa: E402
+
 root = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MERKKI_SOURCE_ROOT", ".")
 po_dir = os.path.join(root, "po")
 
@@ -28,49 +31,6 @@ PLURAL_FORMS = {
 # Meson's 'glib' gettext preset (po/meson.build): the keywords decide which
 # strings are messages.
 XGETTEXT_KEYWORDS = ["_", "N_", "C_:1c,2", "NC_:1c,2", "g_dcgettext:2", "g_dngettext:2,3", "g_dpgettext2:2c,3"]
-
-
-def unquote(s):
-    s = s.strip()
-    assert s.startswith('"') and s.endswith('"'), s
-    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}[m.group(1)], s[1:-1])
-
-
-def parse_po(path):
-    """Entries as dicts: ctxt, id, plural, strs (list), fuzzy, obsolete."""
-    entries = []
-    with open(path, encoding="utf-8") as f:
-        blocks = f.read().split("\n\n")
-    for block in blocks:
-        lines = [l for l in block.split("\n") if l.strip()]
-        if not lines:
-            continue
-        e = {"ctxt": None, "id": None, "plural": None, "strs": {}, "fuzzy": False,
-             "obsolete": all(l.startswith("#~") for l in lines)}
-        field = None
-        for l in lines:
-            if e["obsolete"]:
-                break
-            if l.startswith("#,") and "fuzzy" in l:
-                e["fuzzy"] = True
-            if l.startswith("#"):
-                continue
-            m = re.match(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$', l)
-            if m:
-                key, index, value = m.group(1), m.group(2), unquote(m.group(3))
-                if key.startswith("msgstr"):
-                    field = ("str", int(index or 0))
-                    e["strs"][field[1]] = value
-                else:
-                    field = {"msgctxt": "ctxt", "msgid": "id", "msgid_plural": "plural"}[key]
-                    e[field] = value
-            elif l.startswith('"') and field is not None:
-                if isinstance(field, tuple):
-                    e["strs"][field[1]] += unquote(l)
-                else:
-                    e[field] += unquote(l)
-        entries.append(e)
-    return entries
 
 
 def key(e):

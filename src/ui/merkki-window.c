@@ -451,6 +451,51 @@ save_widget_png (GtkWidget   *widget,
   return gdk_texture_save_to_png (texture, path);
 }
 
+/* For the GUI tests, with each screenshot: every label on show that does
+ * not show all its text (drawn with boxes for missing glyphs, ellipsized,
+ * its text larger than the space it was given, or reaching past the
+ * window's edge) is printed as
+ * "merkki-cut-off: PATH<TAB>REASON<TAB>TEXT" (TEXT on one line). */
+static void
+report_cut_off_labels (GtkWidget  *widget,
+                       GtkWidget  *content,
+                       const char *path)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] != '\0')
+    {
+      PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (widget));
+      const char *reason = NULL;
+      graphene_rect_t bounds;
+      int text_width, text_height;
+
+      pango_layout_get_pixel_size (layout, &text_width, &text_height);
+      if (pango_layout_get_unknown_glyphs_count (layout) > 0)
+        reason = "missing glyphs";
+      else if (pango_layout_is_ellipsized (layout))
+        reason = "ellipsized";
+      else if (text_width > gtk_widget_get_width (widget) + 1 || text_height > gtk_widget_get_height (widget) + 1)
+        reason = "larger than its space";
+      else if (gtk_widget_compute_bounds (widget, content, &bounds) &&
+               (bounds.origin.x < -1 ||
+                bounds.origin.x + bounds.size.width > gtk_widget_get_width (content) + 1))
+        reason = "past the window's edge";
+
+      if (reason != NULL)
+        {
+          g_autofree char *text = g_strdelimit (g_strdup (gtk_label_get_text (GTK_LABEL (widget))), "\t\n", ' ');
+
+          g_print ("merkki-cut-off: %s\t%s\t%s\n", path, reason, text);
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    report_cut_off_labels (child, content, path);
+}
+
 typedef struct
 {
   MerkkiWindow *self;
@@ -487,6 +532,9 @@ take_screenshot_cb (gpointer user_data)
 
   if (save_widget_png (target, shot->path))
     {
+      GtkWidget *content = gtk_window_get_child (GTK_WINDOW (target));
+
+      report_cut_off_labels (target, content != NULL ? content : target, shot->path);
       g_print ("merkki-screenshot: %s\n", shot->path);
       fflush (stdout);
       return G_SOURCE_REMOVE;
