@@ -20,9 +20,12 @@
 
 /* Everything after the source. The display branch keeps one BGRA frame and
  * drops the rest; the scan branch converts fewer frames to GRAY8 for the
- * decoder. Queues, sinks and their leakiness are set up in code, per mode. */
+ * decoder. Queues, sinks and their leakiness are set up in code, per mode.
+ * The tee takes BGRA: left free, it settles on GRAY8 (the scan branch's
+ * format, which the display branch's converter also accepts) and the
+ * viewfinder shows the colour camera in grey. */
 #define PIPELINE_TAIL \
-  "videoconvert ! tee name=merkki_tee " \
+  "videoconvert ! video/x-raw,format=BGRA ! tee name=merkki_tee " \
   "merkki_tee. ! queue name=merkki_display_queue ! videoconvert " \
   "  ! video/x-raw,format=BGRA ! appsink name=merkki_display " \
   "merkki_tee. ! queue name=merkki_scan_queue " \
