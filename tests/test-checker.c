@@ -7,7 +7,7 @@
 
 #include "merkki-core.h"
 #include "merkki-hostile-server.h"
-#include "merkki-registry-server.h"
+#include "merkki-test-registry.h"
 #include "merkki-test-utils.h"
 
 /* The whole check against two real registry servers (CSA's and Traficom's
@@ -26,20 +26,6 @@ typedef struct {
   guint                 csa_requests;
   guint                 traficom_requests;
 } Fixture;
-
-static MerkkiRegistryServer *
-start_server (const char *data_file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = merkki_test_data_path (data_file);
-  MerkkiRegistryServer *server = merkki_registry_server_new ();
-
-  merkki_registry_server_load_file (server, path, &error);
-  g_assert_no_error (error);
-  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-  return server;
-}
 
 static void
 set_url (Fixture    *fixture,
@@ -881,8 +867,8 @@ main (int    argc,
 
   merkki_test_init (&argc, &argv);
 
-  csa_server = start_server ("csa.json");
-  traficom_server = start_server ("traficom.json");
+  csa_server = merkki_test_registry_server_start ("csa.json");
+  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
 #define ADD(name, func) \
   g_test_add ("/checker/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

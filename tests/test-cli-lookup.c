@@ -6,7 +6,7 @@
 #include <gio/gio.h>
 
 #include "merkki-core.h"
-#include "merkki-registry-server.h"
+#include "merkki-test-registry.h"
 #include "merkki-test-utils.h"
 
 /* The built merkki-cli, run as a script would run it, against two
@@ -22,20 +22,6 @@ typedef struct {
   char *out;
   char *err;
 } Fixture;
-
-static MerkkiRegistryServer *
-start_server (const char *data_file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = merkki_test_data_path (data_file);
-  MerkkiRegistryServer *server = merkki_registry_server_new ();
-
-  merkki_registry_server_load_file (server, path, &error);
-  g_assert_no_error (error);
-  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-  return server;
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -695,8 +681,8 @@ main (int    argc,
 
   merkki_test_init (&argc, &argv);
 
-  csa_server = start_server ("csa.json");
-  traficom_server = start_server ("traficom.json");
+  csa_server = merkki_test_registry_server_start ("csa.json");
+  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
 #define ADD(name, func) \
   g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -6,7 +6,7 @@
 #include <gio/gio.h>
 #include <jansson.h>
 
-#include "merkki-registry-server.h"
+#include "merkki-test-registry.h"
 #include "merkki-test-media.h"
 #include "merkki-test-utils.h"
 
@@ -82,20 +82,6 @@ run_cli (Run                *run,
          const char * const *args)
 {
   run_command (run, NULL, NULL, args);
-}
-
-static MerkkiRegistryServer *
-start_server (const char *data_file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = merkki_test_data_path (data_file);
-  MerkkiRegistryServer *server = merkki_registry_server_new ();
-
-  merkki_registry_server_load_file (server, path, &error);
-  g_assert_no_error (error);
-  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-  return server;
 }
 
 static char *
@@ -381,8 +367,8 @@ main (int    argc,
   g_test_add_func ("/cli-scan/lookup", test_lookup);
   g_test_add_func ("/cli-scan/lookup-session", test_lookup_session);
 
-  csa_server = start_server ("csa.json");
-  traficom_server = start_server ("traficom.json");
+  csa_server = merkki_test_registry_server_start ("csa.json");
+  traficom_server = merkki_test_registry_server_start ("traficom.json");
   status = g_test_run ();
   g_object_unref (csa_server);
   g_object_unref (traficom_server);

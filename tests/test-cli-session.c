@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 #include "merkki-core.h"
-#include "merkki-registry-server.h"
+#include "merkki-test-registry.h"
 #include "merkki-test-media.h"
 #include "merkki-test-utils.h"
 
@@ -56,20 +56,6 @@ static const char *
 photo_verdict (guint i)
 {
   return kinds[i % G_N_ELEMENTS (kinds)].verdict;
-}
-
-static MerkkiRegistryServer *
-start_server (const char *data_file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = merkki_test_data_path (data_file);
-  MerkkiRegistryServer *server = merkki_registry_server_new ();
-
-  merkki_registry_server_load_file (server, path, &error);
-  g_assert_no_error (error);
-  merkki_registry_server_start_thread (server, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-  return server;
 }
 
 static GSubprocessLauncher *
@@ -454,8 +440,8 @@ main (int    argc,
   int status;
 
   merkki_test_init (&argc, &argv);
-  csa_server = start_server ("csa.json");
-  traficom_server = start_server ("traficom.json");
+  csa_server = merkki_test_registry_server_start ("csa.json");
+  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
   g_test_add_func ("/cli-session/batch-kill-resume-export", test_session_batch);
   g_test_add_func ("/cli-session/stale-offline-copy", test_stale_offline_copy);
