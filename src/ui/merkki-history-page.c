@@ -6,6 +6,7 @@
 #include "merkki-format.h"
 #include "merkki-history-export.h"
 #include "merkki-history-page.h"
+#include "merkki-report.h"
 
 struct _MerkkiHistoryPage
 {
@@ -21,7 +22,7 @@ struct _MerkkiHistoryPage
   GCancellable     *cancellable;   /* the reload in progress */
   GCancellable     *export_cancellable;
   GtkFileChooserNative *file_chooser;
-  MerkkiExportFormat export_format;
+  MerkkiReportFormat export_format;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, ADW_TYPE_BIN)
@@ -235,35 +236,97 @@ on_export_written_cb (GObject      *source,
   show_toast (self, _("History exported"));
 }
 
+typedef struct {
+  json_t             *history;
+  MerkkiReportFormat  format;
+  char               *evidence_base;
+} ExportData;
+
 static void
-on_export_listed_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+export_data_free (ExportData *data)
+{
+  json_decref (data->history);
+  g_free (data->evidence_base);
+  g_free (data);
+}
+
+/* The same writer as `merkki-cli history --export`; a PDF with its photos
+ * takes a moment, so it is made in a worker thread. */
+static void
+render_export_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  ExportData *data = task_data;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  MerkkiReportInfo info = { .evidence_base = data->evidence_base };
+  GError *error = NULL;
+
+  if (!merkki_report_write (data->history, &info, data->format, out, cancellable, &error)
+      || !g_output_stream_close (out, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out)),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+on_export_rendered_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
 {
   MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (source);
   g_autoptr(GFile) file = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) contents = NULL;
-  json_t *history;
-  char *text;
-  gsize length;
+  g_autoptr(GBytes) contents = g_task_propagate_pointer (G_TASK (result), &error);
 
-  history = g_task_propagate_pointer (G_TASK (result), &error);
-  if (history == NULL)
+  if (contents == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_toast (self, error->message);
       return;
     }
 
-  text = merkki_history_export (history, self->export_format, &length);
-  json_decref (history);
-  contents = g_bytes_new_take (text, length);
-
   g_file_replace_contents_bytes_async (file, contents, NULL, FALSE,
                                        G_FILE_CREATE_REPLACE_DESTINATION,
                                        self->export_cancellable,
                                        on_export_written_cb, g_object_ref (self));
+}
+
+static void
+on_export_listed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (source);
+  GFile *file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  ExportData *data;
+  json_t *history;
+
+  history = g_task_propagate_pointer (G_TASK (result), &error);
+  if (history == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      g_object_unref (file);
+      return;
+    }
+
+  data = g_new0 (ExportData, 1);
+  data->history = history;
+  data->format = self->export_format;
+  data->evidence_base = g_path_get_dirname (merkki_store_get_path (self->store));
+
+  /* on_export_rendered_cb() takes the file. */
+  task = g_task_new (self, self->export_cancellable, on_export_rendered_cb, file);
+  g_task_set_source_tag (task, on_export_listed_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, render_export_thread);
 }
 
 static void
@@ -293,7 +356,7 @@ export_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *name = NULL;
 
-  if (!merkki_export_format_from_string (format, &self->export_format) || self->file_chooser != NULL)
+  if (!merkki_report_format_from_string (format, &self->export_format) || self->file_chooser != NULL)
     return;
 
   self->file_chooser = gtk_file_chooser_native_new (_("Export the History"),
