@@ -213,6 +213,21 @@ answer_found (MerkkiRegistryAnswer *answer,
   answer->demo = demo;
 }
 
+/* The registry (online, or in an answer saved at @fetched_at) has no such
+ * label or product. */
+static void
+answer_not_found (MerkkiRegistryAnswer *answer,
+                  MerkkiSource          source,
+                  GDateTime            *fetched_at)
+{
+  answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
+  g_clear_pointer (&answer->record, merkki_record_free);
+  answer->source = source;
+  g_clear_pointer (&answer->fetched_at, g_date_time_unref);
+  answer->fetched_at = fetched_at != NULL ? g_date_time_ref (fetched_at) : NULL;
+  answer->demo = FALSE;
+}
+
 /* The issuer's answer from the local store: the cache (any age) or the
  * snapshot. Returns FALSE, leaving @answer as it is, if neither has it. */
 static gboolean
@@ -313,10 +328,7 @@ plan_partner (CheckContext *ctx,
       if (merkki_store_find_product_miss (ctx->self->store, info->id, brand, model,
                                           ctx->cache_max_age_s, &missed_at))
         {
-          asking->answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
-          asking->answer->source = MERKKI_SOURCE_CACHE;
-          g_clear_pointer (&asking->answer->fetched_at, g_date_time_unref);
-          asking->answer->fetched_at = g_steal_pointer (&missed_at);
+          answer_not_found (asking->answer, MERKKI_SOURCE_CACHE, missed_at);
           return NULL;
         }
     }
@@ -389,10 +401,7 @@ take_issuer_answer (CheckContext *ctx,
     case MERKKI_OUTCOME_NOT_FOUND:
       /* The registry itself says it has no such label: that is the answer,
        * whatever an older copy may say. */
-      answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
-      answer->source = MERKKI_SOURCE_ONLINE;
-      g_clear_pointer (&answer->fetched_at, g_date_time_unref);
-      answer->fetched_at = g_date_time_ref (fetched_at);
+      answer_not_found (answer, MERKKI_SOURCE_ONLINE, fetched_at);
       /* A label the registry has withdrawn must not come back as valid
        * from the cache the next time the network is down. */
       {
@@ -441,10 +450,7 @@ take_partner_answer (CheckContext *ctx,
     {
       g_autoptr(GError) error = NULL;
 
-      answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
-      answer->source = MERKKI_SOURCE_ONLINE;
-      g_clear_pointer (&answer->fetched_at, g_date_time_unref);
-      answer->fetched_at = g_date_time_ref (fetched_at);
+      answer_not_found (answer, MERKKI_SOURCE_ONLINE, fetched_at);
       if (!merkki_store_put_product_miss (ctx->self->store, asking->info->id, brand, model, fetched_at, &error))
         g_warning ("Could not cache an answer of %s: %s", asking->info->id, error->message);
       return;
