@@ -181,6 +181,12 @@ def scenario_input(tap):
         app.app_action('preferences')
         app.find(role=mg.pyatspi.ROLE_LABEL, name='Registries', timeout=10)
         app.screenshot('preferences-1280')
+        # Update the offline copy from the two registries (in a thread).
+        app.click(contains='Update Now')
+        updated = app.find(role=mg.pyatspi.ROLE_LABEL, contains='CSA registry: ', timeout=20)
+        mg.wait_until(lambda: 'demo' not in updated.name, 20, 'the offline copy to be updated')
+        tap.ok('9 products' in updated.name, 'preferences: the offline copy now holds the CSA registry',
+               updated.name)
         app.key('Escape')
     finally:
         tap.equal(app.quit(), 0, 'input: the app quits cleanly')
