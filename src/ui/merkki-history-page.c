@@ -23,6 +23,7 @@ struct _MerkkiHistoryPage
   GCancellable     *export_cancellable;
   GtkFileChooserNative *file_chooser;
   MerkkiReportFormat export_format;
+  char             *session;       /* only this session's checks, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, ADW_TYPE_BIN)
@@ -99,6 +100,7 @@ create_row (json_t *entry)
 typedef struct
 {
   MerkkiStore *store;
+  char        *session;
   char        *search;
 } ListJob;
 
@@ -106,6 +108,7 @@ static void
 list_job_free (ListJob *job)
 {
   g_clear_object (&job->store);
+  g_free (job->session);
   g_free (job->search);
   g_free (job);
 }
@@ -120,7 +123,7 @@ list_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   json_t *history;
 
-  history = merkki_store_list_history (job->store, NULL, job->search, 0, &error);
+  history = merkki_store_list_history (job->store, job->session, job->search, 0, &error);
   if (history == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -139,6 +142,7 @@ list_history_async (MerkkiHistoryPage   *self,
 
   job->store = g_object_ref (self->store);
   job->search = search[0] != '\0' ? g_strdup (search) : NULL;
+  job->session = g_strdup (self->session);
   g_task_set_source_tag (task, list_history_async);
   g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
   g_task_run_in_thread (task, list_thread);
@@ -201,6 +205,20 @@ merkki_history_page_reload (MerkkiHistoryPage *self)
 }
 
 void
+merkki_history_page_set_session (MerkkiHistoryPage *self,
+                                 const char        *session)
+{
+  g_return_if_fail (MERKKI_IS_HISTORY_PAGE (self));
+
+  if (g_strcmp0 (self->session, session) == 0)
+    return;
+  g_free (self->session);
+  self->session = g_strdup (session);
+  if (self->store != NULL)
+    merkki_history_page_reload (self);
+}
+
+void
 merkki_history_page_set_store (MerkkiHistoryPage *self,
                                MerkkiStore       *store)
 {
@@ -240,6 +258,8 @@ typedef struct {
   json_t             *history;
   MerkkiReportFormat  format;
   char               *evidence_base;
+  MerkkiStore        *store;
+  char               *session;
 } ExportData;
 
 static void
@@ -247,6 +267,8 @@ export_data_free (ExportData *data)
 {
   json_decref (data->history);
   g_free (data->evidence_base);
+  g_clear_object (&data->store);
+  g_free (data->session);
   g_free (data);
 }
 
@@ -260,8 +282,18 @@ render_export_thread (GTask        *task,
 {
   ExportData *data = task_data;
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  MerkkiReportInfo info = { .evidence_base = data->evidence_base };
+  g_autoptr(MerkkiSession) session = data->session != NULL
+                                     ? merkki_store_get_session (data->store, data->session, NULL) : NULL;
+  MerkkiReportInfo info = { .session = data->session, .evidence_base = data->evidence_base };
   GError *error = NULL;
+
+  if (session != NULL)
+    {
+      info.place = session->place;
+      info.inspector = session->inspector;
+      info.started_at = session->started_at;
+      info.ended_at = session->ended_at;
+    }
 
   if (!merkki_report_write (data->history, &info, data->format, out, cancellable, &error)
       || !g_output_stream_close (out, cancellable, &error))
@@ -321,6 +353,8 @@ on_export_listed_cb (GObject      *source,
   data->history = history;
   data->format = self->export_format;
   data->evidence_base = g_path_get_dirname (merkki_store_get_path (self->store));
+  data->store = g_object_ref (self->store);
+  data->session = g_strdup (self->session);
 
   /* on_export_rendered_cb() takes the file. */
   task = g_task_new (self, self->export_cancellable, on_export_rendered_cb, file);
@@ -396,6 +430,7 @@ merkki_history_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->export_cancellable);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->session, g_free);
 
   G_OBJECT_CLASS (merkki_history_page_parent_class)->finalize (object);
 }

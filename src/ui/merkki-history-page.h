@@ -16,5 +16,9 @@ void merkki_history_page_set_store (MerkkiHistoryPage *self,
                                     MerkkiStore       *store);
 /* Reads the history again (in a thread). */
 void merkki_history_page_reload    (MerkkiHistoryPage *self);
+/* Shows (and exports) only the checks of inspection session @session;
+ * NULL: the whole history. */
+void merkki_history_page_set_session (MerkkiHistoryPage *self,
+                                      const char        *session);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ struct _MerkkiWindow
   AdwToastOverlay      *toast_overlay;
   GtkButton            *back_button;
   GtkMenuButton        *menu_button;
+  AdwViewSwitcherTitle *switcher_title;
   AdwViewStack         *view_stack;
   GtkStack             *check_stack;
   AdwStatusPage        *checking_page;
@@ -43,6 +44,8 @@ struct _MerkkiWindow
   guint                 idle_source_id;
   guint                 start_camera_source_id;
   gboolean              camera_started;
+
+  char                 *session;       /* the inspection session checks go into */
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiWindow, merkki_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -374,6 +377,158 @@ merkki_window_close_request (GtkWindow *window)
 
 /* Actions */
 
+/* Inspection sessions ---------------------------------------------------- */
+
+static void set_end_session_enabled (MerkkiWindow *self,
+                                     gboolean      enabled);
+
+static void
+set_session (MerkkiWindow *self,
+             const char   *session)
+{
+  g_autofree char *subtitle = NULL;
+
+  g_free (self->session);
+  self->session = g_strdup (session);
+  if (self->checker != NULL)
+    merkki_checker_set_session (self->checker, session);
+  merkki_history_page_set_session (self->history_page, session);
+
+  if (session != NULL)
+    /* Translators: the window's subtitle while an inspection session is
+     * open; %s is its name. */
+    subtitle = g_strdup_printf (_("Inspection session: %s"), session);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle != NULL ? subtitle : "");
+  set_end_session_enabled (self, session != NULL);
+}
+
+static const char *
+entry_row_text (GtkWidget *dialog,
+                const char *key)
+{
+  GtkEditable *row = g_object_get_data (G_OBJECT (dialog), key);
+  const char *text = gtk_editable_get_text (row);
+
+  return text[0] != '\0' ? text : NULL;
+}
+
+static void
+on_session_name_changed_cb (GtkEditable *name_row,
+                            AdwMessageDialog *dialog)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (name_row)));
+
+  adw_message_dialog_set_response_enabled (dialog, "start", name[0] != '\0');
+}
+
+static void
+on_session_dialog_response_cb (AdwMessageDialog *dialog,
+                               const char       *response,
+                               MerkkiWindow     *self)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "start") || self->checker == NULL)
+    return;
+
+  name = g_strstrip (g_strdup (entry_row_text (GTK_WIDGET (dialog), "name") ?: ""));
+  /* One small SQLite write, as quick as recording a check. */
+  if (!merkki_store_create_session (merkki_checker_get_store (self->checker), name,
+                                    entry_row_text (GTK_WIDGET (dialog), "place"),
+                                    entry_row_text (GTK_WIDGET (dialog), "inspector"), &error))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+  set_session (self, name);
+}
+
+static GtkWidget *
+add_entry_row (GtkWidget  *group,
+               GtkWidget  *dialog,
+               const char *key,
+               const char *title)
+{
+  GtkWidget *row = adw_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  g_object_set_data (G_OBJECT (dialog), key, row);
+  return row;
+}
+
+static void
+start_session_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (user_data);
+  GtkWidget *dialog;
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *name_row;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  /* Translators: the suggested name of a new inspection session, a
+   * g_date_time_format() pattern. */
+  g_autofree char *suggested = g_date_time_format (now, _("Inspection %-d %b %Y %H:%M"));
+
+  if (self->checker == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Start Inspection Session"),
+                                   _("Every check until the session ends is kept in it, with the "
+                                     "registry answers, and can be exported as a PDF report."));
+  /* Translators: fields of the new inspection session dialog. */
+  name_row = add_entry_row (group, dialog, "name", _("_Name"));
+  gtk_editable_set_text (GTK_EDITABLE (name_row), suggested);
+  add_entry_row (group, dialog, "place", _("_Place"));
+  add_entry_row (group, dialog, "inspector", _("_Inspector"));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), group);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "start", _("_Start"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "start", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "start");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (name_row, "changed", G_CALLBACK (on_session_name_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_session_dialog_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+end_session_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (self->session == NULL || self->checker == NULL)
+    return;
+  if (!merkki_store_end_session (merkki_checker_get_store (self->checker), self->session, &error))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  set_session (self, NULL);
+}
+
+/* In the window's action map rather than the widget class, so that they
+ * are part of the app's D-Bus interface like the menu's other actions. */
+static const GActionEntry session_actions[] = {
+  { .name = "start-session", .activate = start_session_activated },
+  { .name = "end-session", .activate = end_session_activated },
+};
+
+static void
+set_end_session_enabled (MerkkiWindow *self,
+                         gboolean      enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "end-session");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
 static void
 scan_another_action (GtkWidget  *widget,
                      const char *action_name,
@@ -596,6 +751,7 @@ merkki_window_dispose (GObject *object)
   g_clear_object (&self->check_cancellable);
   g_clear_handle_id (&self->idle_source_id, g_source_remove);
   g_clear_handle_id (&self->start_camera_source_id, g_source_remove);
+  g_clear_pointer (&self->session, g_free);
   if (self->scan_page != NULL)
     merkki_scan_page_stop_camera (self->scan_page);
 
@@ -635,6 +791,7 @@ merkki_window_class_init (MerkkiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, check_stack);
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, checking_page);
@@ -716,6 +873,8 @@ merkki_window_new (MerkkiApplication *application)
     }
 
   apply_kiosk_mode (self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), session_actions, G_N_ELEMENTS (session_actions), self);
+  set_end_session_enabled (self, FALSE);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

@@ -282,7 +282,38 @@ def scenario_kiosk(tap):
         traficom.close()
 
 
+def scenario_session(tap):
+    """An inspection session started from the menu: the window says so, the
+    check goes into it, and the store has it (read with merkki-cli)."""
+    csa, traficom = registries()
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url})
+    try:
+        app.point_at_window()
+        app.window_action('start-session')
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='Start Inspection Session', timeout=10)
+        app.click(contains='Start')
+        subtitle = app.find(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:', timeout=10)
+        tap.ok(subtitle is not None, 'session: the window shows the open session', subtitle.name)
+        session = subtitle.name.split(': ', 1)[1]
+        type_reference(app, 'CSA/300929/2001')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'session: a check works')
+        env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'))
+        cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
+        import json
+        import subprocess
+        out = subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        entries = json.loads(out)
+        tap.equal(len(entries), 1, 'session: the check is recorded in the session')
+        tap.equal(entries[0]['session'] if entries else None, session, 'session: under its name')
+    finally:
+        tap.equal(app.quit(), 0, 'session: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 SCENARIOS = {
+    'session': scenario_session,
     'kiosk': scenario_kiosk,
     'camera': scenario_camera,
     'input': scenario_input,
