@@ -296,6 +296,25 @@ test_import (void)
   record = http_get (server->url, "/v1/labels/sg-cls/CSA%2F300629%2F2005", 200);
   g_assert_cmpstr (json_string_value (json_object_get (record, "status")), ==, "revoked");
   json_decref (record);
+
+  /* And merkki-cli lookup checks against it: the whole way from a CSV
+   * product list to a verdict. */
+  {
+    g_autofree char *registry = g_strdup_printf ("sg-csa=%s", server->url);
+    g_autoptr(Run) revoked = run_cli ("lookup", "--json", "--registry", registry, "CSA/300629/2005", NULL);
+    g_autoptr(Run) valid = run_cli ("lookup", "--json", "--registry", registry, "CSA/310729/2003", NULL);
+    g_autoptr(Run) missing = run_cli ("lookup", "--json", "--registry", registry, "CSA/300929/2007", NULL);
+
+    g_assert_cmpint (revoked->status, ==, 1);
+    g_assert_nonnull (strstr (revoked->out, "\"verdict\":\"revoked\""));
+    g_assert_cmpint (valid->status, ==, 0);
+    g_assert_nonnull (strstr (valid->out, "\"verdict\":\"valid\""));
+    g_assert_nonnull (strstr (valid->out, "\"source\":\"online\""));
+    /* 2007 is in csa.json but not in the CSV sample. */
+    g_assert_cmpint (missing->status, ==, 1);
+    g_assert_nonnull (strstr (missing->out, "\"verdict\":\"not-found\""));
+  }
+
   g_assert_cmpint (stop_server (server, SIGTERM), ==, 0);
 }
 
