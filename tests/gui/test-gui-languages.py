@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The app in each of its six languages on a 360 px wide screen: the demo
-label's result page is saved as BUILD/screenshots/result-LANG-360.png (and
-a tall one showing the whole page, result-LANG-360-full.png), and the test
+"""The app in each of its six languages on a 360 px wide screen: the scan
+page and the demo label's result page are saved as
+BUILD/screenshots/scan-LANG-360.png and result-LANG-360[-N].png (the result
+page a screenful at a time), and the test
 fails when any label on it is cut off (the app reports ellipsized labels,
 labels whose text is larger than their space and labels reaching past the
 window's edge with each screenshot) or when a text the app shows is an
@@ -119,6 +120,13 @@ def check_language(tap, language):
     try:
         app.point_at_window()
         app.wait_trace('camera-page:no-camera', timeout=20)
+        # The first page a user sees, here without a camera.
+        path, cut = app.screenshot_checked(f'scan-{language}-360')
+        tap.ok(not cut, f'{language}: no label cut off on the scan page at 360 px ({path})', cut)
+        untranslated = sorted(text for text in app.shown_texts() if text in english)
+        tap.ok(not untranslated, f'{language}: the scan page has no English text where a translation exists',
+               untranslated)
+
         type_reference(app, DEMO_LABEL)
         verdict = app.wait_result([po.get(v, v) for v in VERDICTS])
         tap.equal(verdict, po.get('Valid label', 'Valid label'), f'{language}: the demo label is valid, in words')
