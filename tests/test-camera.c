@@ -291,6 +291,43 @@ test_no_code (Fixture       *fixture,
   g_assert_cmpuint (fixture->payloads->len, ==, 0);
 }
 
+static void
+on_colour_frame_cb (MerkkiCamera *camera,
+                    GBytes       *bgra,
+                    int           width,
+                    int           height,
+                    int           stride,
+                    guint8       *centre)
+{
+  const guint8 *data = g_bytes_get_data (bgra, NULL);
+
+  memcpy (centre, data + (height / 2) * stride + (width / 2) * 4, 4);
+}
+
+/* The viewfinder shows colour: a red picture arrives as red BGRA pixels,
+ * not as the grey the scan branch works on. */
+static void
+test_colour_frames (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  guint8 centre[4] = { 0 };
+
+  fixture->camera = merkki_camera_new ();
+  merkki_camera_set_pipeline_description (fixture->camera,
+                                          "videotestsrc num-buffers=10 pattern=solid-color "
+                                          "foreground-color=0xffff0000 ! video/x-raw,width=64,height=48");
+  fixture_connect (fixture);
+  g_signal_connect (fixture->camera, "frame", G_CALLBACK (on_colour_frame_cb), centre);
+  run (fixture);
+
+  g_assert_cmpint (merkki_camera_get_state (fixture->camera), ==, MERKKI_CAMERA_STATE_END_OF_STREAM);
+  g_assert_cmpuint (fixture->frames, >, 0);
+  g_assert_cmpuint (centre[0], <, 40);   /* blue */
+  g_assert_cmpuint (centre[1], <, 40);   /* green */
+  g_assert_cmpuint (centre[2], >, 215);  /* red */
+  g_assert_cmpuint (centre[3], ==, 255); /* opaque */
+}
+
 /* A description that does not parse fails in start(), with a message. */
 static void
 test_bad_description (Fixture       *fixture,
@@ -442,6 +479,7 @@ main (int    argc,
   ADD ("/camera/recorded-video/not-scanning", test_not_scanning, NULL);
   ADD ("/camera/no-code/blank-video", test_no_code, "blank");
   ADD ("/camera/no-code/test-pattern", test_no_code, "videotestsrc");
+  ADD ("/camera/colour-frames", test_colour_frames, NULL);
   ADD ("/camera/bad-description", test_bad_description, NULL);
   ADD ("/camera/failing-pipeline/missing-file", test_failing_pipeline, "missing.webm");
   ADD ("/camera/failing-pipeline/not-a-video", test_failing_pipeline, "not-a-video.webm");
