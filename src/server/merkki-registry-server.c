@@ -32,6 +32,8 @@ struct _MerkkiRegistryServer
   GBytes       *snapshot;       /* the serialized snapshot, NULL when stale */
   char         *snapshot_etag;
 
+  GTlsCertificate *tls_certificate;  /* https when set; read when listening starts */
+
   guint         delay_ms;       /* atomic */
   guint         n_requests;     /* atomic */
 
@@ -139,6 +141,7 @@ merkki_registry_server_finalize (GObject *object)
     }
 
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->tls_certificate);
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->start_address, g_free);
   g_clear_error (&self->start_error);
@@ -268,6 +271,17 @@ merkki_registry_server_get_n_requests (MerkkiRegistryServer *self)
   g_return_val_if_fail (MERKKI_IS_REGISTRY_SERVER (self), 0);
 
   return g_atomic_int_get (&self->n_requests);
+}
+
+void
+merkki_registry_server_set_tls_certificate (MerkkiRegistryServer *self,
+                                            GTlsCertificate      *certificate)
+{
+  g_return_if_fail (MERKKI_IS_REGISTRY_SERVER (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+  g_return_if_fail (self->server == NULL && self->thread == NULL);
+
+  g_set_object (&self->tls_certificate, certificate);
 }
 
 const char *
@@ -618,11 +632,15 @@ start_listening (MerkkiRegistryServer *self,
       return FALSE;
     }
 
-  server = soup_server_new ("server-header", "merkki-registry/" PACKAGE_VERSION " ", NULL);
+  server = soup_server_new ("server-header", "merkki-registry/" PACKAGE_VERSION " ",
+                           "tls-certificate", self->tls_certificate,
+                           NULL);
   soup_server_add_handler (server, NULL, server_callback, self, NULL);
 
   socket_address = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (server, socket_address, 0, error))
+  if (!soup_server_listen (server, socket_address,
+                           self->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                           error))
     return FALSE;
 
   uris = soup_server_get_uris (server);
@@ -632,9 +650,9 @@ start_listening (MerkkiRegistryServer *self,
 
   host = g_inet_address_to_string (inet);
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
-    self->url = g_strdup_printf ("http://[%s]:%u", host, bound_port);
+    self->url = g_strdup_printf ("%s://[%s]:%u", self->tls_certificate != NULL ? "https" : "http", host, bound_port);
   else
-    self->url = g_strdup_printf ("http://%s:%u", host, bound_port);
+    self->url = g_strdup_printf ("%s://%s:%u", self->tls_certificate != NULL ? "https" : "http", host, bound_port);
 
   self->server = g_steal_pointer (&server);
   return TRUE;

@@ -44,7 +44,12 @@ gboolean              merkki_registry_server_start_thread (MerkkiRegistryServer 
                                                            const char           *address,
                                                            guint                 port,
                                                            GError              **error);
-/* "http://127.0.0.1:PORT", valid once listening. */
+/* Serves https with @certificate (which must hold its private key) instead
+ * of plain http; NULL for plain http again. Only before listening. */
+void                  merkki_registry_server_set_tls_certificate (MerkkiRegistryServer *self,
+                                                                  GTlsCertificate      *certificate);
+/* "http://127.0.0.1:PORT" ("https://..." with a certificate), valid once
+ * listening. */
 const char           *merkki_registry_server_get_url    (MerkkiRegistryServer *self);
 
 G_END_DECLS
