@@ -331,7 +331,8 @@ test_hot_plug (Fixture       *fixture,
   g_assert_error (merkki_camera_get_error (fixture->camera), MERKKI_CAMERA_ERROR, MERKKI_CAMERA_ERROR_GONE);
   iterate_until_names (fixture, "Merkki Webcam");
 
-  gst_device_provider_device_add (provider, gst_object_ref (plugged));
+  /* device_add() takes a reference of its own. */
+  gst_device_provider_device_add (provider, plugged);
   iterate_until_state (fixture, MERKKI_CAMERA_STATE_PLAYING);
   iterate_until_frames (fixture, 3);
   g_assert_cmpstr (merkki_camera_get_device_id (fixture->camera), ==, "serial:1d6b:0104:U-0002");
