@@ -58,12 +58,16 @@ class App(mg.App):
                     self.screenshots.append(line[len('merkki-screenshot: '):].strip())
 
     def screenshot_checked(self, name):
-        """A screenshot, and the labels the app found cut off on it (it
-        prints them before it reports the screenshot saved)."""
+        """A screenshot, and what the app found cut off on it (it prints
+        that before it reports the screenshot saved); a window that cannot
+        shrink to 360 px because some text will not wrap counts too."""
         path = self.screenshot(name)
         mg.wait_until(lambda: path in self.screenshots, 10, f'the report of screenshot {name}')
         with self._lock:
-            return path, [(reason, text) for shot, reason, text in self.cut_off if shot == name + '.png']
+            cut = [(reason, text) for shot, reason, text in self.cut_off if shot == name + '.png']
+        if png_width(path) > 360:
+            cut.append(('the window is wider than 360 px', str(png_width(path))))
+        return path, cut
 
     def shown_texts(self):
         """The names of everything in the window: the labels' texts, the
@@ -76,6 +80,13 @@ class App(mg.App):
             except Exception:
                 continue
         return texts
+
+
+def png_width(path):
+    """The width of a PNG image, from its IHDR chunk."""
+    with open(path, 'rb') as f:
+        header = f.read(24)
+    return int.from_bytes(header[16:20], 'big')
 
 
 def type_reference(app, text):
