@@ -28,6 +28,8 @@ struct _MerkkiScanPage
   gboolean           scanning;
   gboolean           first_frame_traced;
   gboolean           has_frame;
+  /* While "payload-chosen" is emitted for an opened image: its file. */
+  const char        *payload_path;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiScanPage, merkki_scan_page, ADW_TYPE_BIN)
@@ -435,7 +437,17 @@ on_decode_done_cb (GObject      *source,
       return;
     }
 
+  self->payload_path = ((DecodeJob *) g_task_get_task_data (G_TASK (result)))->path;
   emit_payload (self, payload);
+  self->payload_path = NULL;
+}
+
+const char *
+merkki_scan_page_get_payload_path (MerkkiScanPage *self)
+{
+  g_return_val_if_fail (MERKKI_IS_SCAN_PAGE (self), NULL);
+
+  return self->payload_path;
 }
 
 static void

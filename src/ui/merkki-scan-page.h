@@ -27,5 +27,8 @@ void     merkki_scan_page_check_file       (MerkkiScanPage *self,
                                             GFile          *file);
 /* Empties the reference entry (after a keyboard-wedge scan typed into it). */
 void     merkki_scan_page_clear_entry      (MerkkiScanPage *self);
+/* During "payload-chosen": the image file the payload was read from, or
+ * NULL (camera, paste, typing). */
+const char *merkki_scan_page_get_payload_path (MerkkiScanPage *self);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "merkki-format.h"
@@ -83,6 +85,8 @@ typedef struct
 {
   MerkkiWindow *self;
   GCancellable *cancellable;
+  char         *evidence_path;   /* the opened image, kept with a session's check */
+  char         *session;
 } CheckData;
 
 static void
@@ -90,7 +94,74 @@ check_data_free (CheckData *data)
 {
   g_clear_object (&data->self);
   g_clear_object (&data->cancellable);
+  g_free (data->evidence_path);
+  g_free (data->session);
   g_free (data);
+}
+
+typedef struct
+{
+  MerkkiStore       *store;
+  MerkkiCheckResult *result;
+  char              *evidence_path;
+  char              *session;
+} EvidenceJob;
+
+static void
+evidence_job_free (EvidenceJob *job)
+{
+  g_clear_object (&job->store);
+  g_clear_object (&job->result);
+  g_free (job->evidence_path);
+  g_free (job->session);
+  g_free (job);
+}
+
+/* Keeps the opened image beside the store and records the check with it,
+ * in one transaction: file reads, fsync and SQLite, so off the main thread. */
+static void
+record_with_evidence_thread (GTask        *task,
+                             gpointer      source_object,
+                             gpointer      task_data,
+                             GCancellable *cancellable)
+{
+  EvidenceJob *job = task_data;
+  g_autofree char *contents = NULL;
+  g_autofree char *relative = NULL;
+  g_autofree char *extension = NULL;
+  g_autoptr(GBytes) image = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dot = strrchr (job->evidence_path, '.');
+  gsize length = 0;
+
+  extension = g_ascii_strdown (dot != NULL && strchr (dot, '/') == NULL && dot[1] != '\0' ? dot + 1 : "img", -1);
+  for (char *p = extension; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      *p = '_';
+
+  /* A photo that cannot be kept still leaves the check recorded. */
+  if (g_file_get_contents (job->evidence_path, &contents, &length, &error))
+    {
+      image = g_bytes_new_take (g_steal_pointer (&contents), length);
+      relative = merkki_store_save_evidence (job->store, image, extension, NULL, &error);
+    }
+  if (relative == NULL)
+    g_warning ("Could not keep %s as evidence: %s", job->evidence_path, error->message);
+  g_clear_error (&error);
+
+  if (merkki_store_add_history_with_evidence (job->store, job->result, job->session, relative, NULL, &error) == 0)
+    g_warning ("Could not record the check in the history: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_recorded_with_evidence_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (source);
+
+  merkki_history_page_reload (self->history_page);
 }
 
 static void
@@ -123,17 +194,47 @@ on_check_done_cb (GObject      *source,
   merkki_result_page_focus_verdict (self->result_page);
   merkki_trace ("verdict-shown");
   play_result_sound (self, merkki_check_result_get_verdict (result));
-  merkki_history_page_reload (self->history_page);
+  if (data->evidence_path != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, NULL, on_recorded_with_evidence_cb, NULL);
+      EvidenceJob *job = g_new0 (EvidenceJob, 1);
+
+      job->store = g_object_ref (merkki_checker_get_store (MERKKI_CHECKER (source)));
+      job->result = g_object_ref (result);
+      job->evidence_path = g_strdup (data->evidence_path);
+      job->session = g_strdup (data->session);
+      g_task_set_source_tag (task, on_check_done_cb);
+      g_task_set_task_data (task, job, (GDestroyNotify) evidence_job_free);
+      g_task_run_in_thread (task, record_with_evidence_thread);
+    }
+  else
+    merkki_history_page_reload (self->history_page);
 
 out:
   check_data_free (data);
 }
 
+static void
+check_payload (MerkkiWindow *self,
+               GBytes       *payload,
+               const char   *evidence_path);
+
 void
 merkki_window_check_payload (MerkkiWindow *self,
                              GBytes       *payload)
 {
+  check_payload (self, payload, NULL);
+}
+
+/* @evidence_path: the image the payload was read from; in an inspection
+ * session it is kept with the check. */
+static void
+check_payload (MerkkiWindow *self,
+               GBytes       *payload,
+               const char   *evidence_path)
+{
   g_autofree char *shown = NULL;
+  MerkkiCheckFlags flags = MERKKI_CHECK_FLAGS_NONE;
   CheckData *data;
 
   g_return_if_fail (MERKKI_IS_WINDOW (self));
@@ -162,7 +263,14 @@ merkki_window_check_payload (MerkkiWindow *self,
   data = g_new0 (CheckData, 1);
   data->self = g_object_ref (self);
   data->cancellable = g_object_ref (self->check_cancellable);
-  merkki_checker_check_async (self->checker, payload, MERKKI_CHECK_FLAGS_NONE,
+  if (self->session != NULL && evidence_path != NULL)
+    {
+      /* Recorded with its photo once done, rather than by the checker. */
+      data->evidence_path = g_strdup (evidence_path);
+      data->session = g_strdup (self->session);
+      flags |= MERKKI_CHECK_FLAGS_NO_HISTORY;
+    }
+  merkki_checker_check_async (self->checker, payload, flags,
                               self->check_cancellable, on_check_done_cb, data);
 }
 
@@ -170,7 +278,7 @@ static void
 on_scan_page_payload_chosen_cb (MerkkiWindow *self,
                                 GBytes       *payload)
 {
-  merkki_window_check_payload (self, payload);
+  check_payload (self, payload, merkki_scan_page_get_payload_path (self->scan_page));
 }
 
 static void

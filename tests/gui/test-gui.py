@@ -297,15 +297,37 @@ def scenario_session(tap):
         session = subtitle.name.split(': ', 1)[1]
         type_reference(app, 'CSA/300929/2001')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'session: a check works')
+        back_to_scan(app)
+        # An opened photo is kept with its check as evidence.
+        workdir = tempfile.mkdtemp(prefix='merkki-gui-session-')
+        image = os.path.join(workdir, 'shelf.png')
+        mg.subprocess.run(['qrencode', '-s', '10', '-o', image, 'CSA/300629/2005'], check=True)
+        app.key('o', ctrl=True)
+        time.sleep(1.5)
+        app.type_text(image)
+        time.sleep(0.8)
+        app.key('Return')
+        tap.equal(app.wait_result(VERDICTS), 'Label withdrawn', 'session: an opened photo is checked')
         env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'))
         cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
         import json
         import subprocess
-        out = subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
-                             env=env, capture_output=True, text=True, check=True).stdout
-        entries = json.loads(out)
-        tap.equal(len(entries), 1, 'session: the check is recorded in the session')
-        tap.equal(entries[0]['session'] if entries else None, session, 'session: under its name')
+        entries = []
+        deadline = time.monotonic() + 10
+        while len(entries) < 2 and time.monotonic() < deadline:
+            out = subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
+                                 env=env, capture_output=True, text=True, check=True).stdout
+            entries = json.loads(out)
+            time.sleep(0.2)
+        tap.equal(len(entries), 2, 'session: both checks are recorded in the session')
+        tap.equal({entry['session'] for entry in entries}, {session}, 'session: under its name')
+        photos = [entry.get('evidence') for entry in entries]
+        tap.ok(photos[1] is None and photos[0] is not None,
+               'session: the opened photo is kept with its check, the typed one has none', photos)
+        if photos[0] is not None:
+            with open(os.path.join(app.home, 'data', 'merkki', photos[0]), 'rb') as kept, \
+                    open(image, 'rb') as original:
+                tap.ok(kept.read() == original.read(), 'session: the kept photo is the opened file')
     finally:
         tap.equal(app.quit(), 0, 'session: the app quits cleanly')
         csa.close()
