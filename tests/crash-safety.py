@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Crash safety: merkki-cli is killed with SIGKILL at random moments while it
+records checks (lookup --offline) and replaces the offline copy (sync
+against two local registries that alternate, one with a snapshot of 4000 records), 200
+times. Afterwards the store passes PRAGMA integrity_check, every check
+merkki-cli reported (it prints the result after the commit) is in
+`history --export json`, and after every kill the snapshot is one of the two
+served, whole. TAP output."""
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+build = os.environ['MERKKI_BUILD_ROOT']
+cli = os.path.join(build, 'src', 'cli', 'merkki-cli')
+tmp = tempfile.mkdtemp(prefix='merkki-crash-')
+env = dict(os.environ, XDG_DATA_HOME=os.path.join(tmp, 'data'),
+           XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
+           no_proxy='*')
+for k in list(env):
+    if k.startswith('MERKKI_REGISTRY_'):
+        del env[k]
+rng = random.Random(int(os.environ.get('MERKKI_CRASH_SEED', '7')))
+failures = []
+
+
+def snapshot_file(name, n, generated):
+    records = [{'scheme': 'sg-cls', 'id': 'CSA/311228/%d' % (5000 + i), 'level': 1 + i % 4,
+                'status': 'active', 'product': {'brand': 'Crash %s' % name, 'model': 'M%d' % i}}
+               for i in range(n)]
+    path = os.path.join(tmp, name + '.json')
+    with open(path, 'w') as f:
+        json.dump({'registry': 'sg-csa', 'generated': generated, 'records': records}, f)
+    return path
+
+
+def serve(path):
+    p = subprocess.Popen([cli, 'serve', '--port', '0', path], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True)
+    line = p.stdout.readline()
+    assert line.startswith('listening on '), line
+    return p, line.split()[-1]
+
+
+versions = {
+    '2026-11-01T00:00:00Z': 300,
+    '2026-11-20T00:00:00Z': 4000,
+}
+servers = [serve(snapshot_file('small', 300, '2026-11-01T00:00:00Z')),
+           serve(snapshot_file('big', 4000, '2026-11-20T00:00:00Z'))]
+db_path = os.path.join(tmp, 'data', 'merkki', 'merkki.db')
+
+
+def run(args, url=None):
+    e = dict(env)
+    if url:
+        e['MERKKI_REGISTRY_SG_CSA'] = url
+    return subprocess.Popen([cli] + args, env=e, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def snapshot_state():
+    db = sqlite3.connect('file:%s?mode=ro' % db_path, uri=True, timeout=10)
+    try:
+        row = db.execute("SELECT generated FROM snapshots WHERE registry = 'sg-csa'").fetchone()
+        count = db.execute("SELECT count(*) FROM snapshot_records WHERE registry = 'sg-csa'").fetchone()[0]
+    finally:
+        db.close()
+    return (row[0] if row else None), count
+
+
+# A first, whole sync: from then on the snapshot must always be whole.
+p = run(['sync'], servers[0][1])
+p.communicate(timeout=60)
+assert p.returncode == 0, p.returncode
+
+reported = []
+bad_snapshots = []
+seen = set()
+n_sync = n_lookup = 0
+for i in range(200):
+    if i % 2 == 0:
+        n_lookup += 1
+        payload = 'crash-check-%03d' % i
+        p = run(['lookup', '--offline', '--json', payload])
+        delay = rng.uniform(0, 0.2)
+    else:
+        n_sync += 1
+        payload = None
+        p = run(['sync'], servers[(i // 2) % 2][1])
+        delay = rng.uniform(0, 0.8)
+    time.sleep(delay)
+    p.send_signal(signal.SIGKILL)
+    out, _ = p.communicate()
+    if payload is not None:
+        try:
+            if json.loads(out.decode())['input'] == payload:
+                reported.append(payload)
+        except ValueError:
+            pass    # killed before it printed: not reported, may or may not be recorded
+    state = snapshot_state()
+    seen.add(state[0])
+    if state[0] not in versions or versions[state[0]] != state[1]:
+        bad_snapshots.append((i, state))
+
+for server, _ in servers:
+    server.kill()
+    server.wait()
+
+print('1..4')
+db = sqlite3.connect(db_path, timeout=10)
+integrity = db.execute('PRAGMA integrity_check').fetchall()
+db.close()
+print('%s 1 - PRAGMA integrity_check after 200 kills (%d lookups, %d syncs): %s'
+      % ('ok' if integrity == [('ok',)] else 'not ok', n_lookup, n_sync, integrity))
+
+p = subprocess.run([cli, 'history', '--export', 'json'], env=env, capture_output=True, check=True)
+inputs = {entry['input'] for entry in json.loads(p.stdout)}
+missing = [r for r in reported if r not in inputs]
+print('%s 2 - every one of the %d checks reported is in the history%s'
+      % ('ok' if not missing else 'not ok', len(reported), (': missing %s' % missing) if missing else ''))
+print('%s 3 - some checks were reported and some killed first (%d of %d reported)'
+      % ('ok' if 0 < len(reported) < n_lookup else 'not ok', len(reported), n_lookup))
+print('%s 4 - the snapshot was one of the two, whole, after every kill (seen: %s)%s'
+      % ('ok' if not bad_snapshots else 'not ok', sorted(s for s in seen if s),
+         (': %s' % bad_snapshots[:5]) if bad_snapshots else ''))
