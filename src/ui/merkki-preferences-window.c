@@ -109,29 +109,25 @@ add_registry_rows (MerkkiPreferencesWindow *self)
     }
 }
 
-/* The offline copy: what the store holds, and "Update now". */
+/* The offline copy: what the store holds, and "Update now". The summary
+ * reads SQLite, so it is written in a worker thread. */
 static void
-update_offline_row (MerkkiPreferencesWindow *self)
+offline_summary_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
 {
-  GPtrArray *registries;
-  MerkkiStore *store;
+  MerkkiChecker *checker = task_data;
+  g_autoptr(MerkkiRegistryConfig) config = merkki_registry_config_copy (merkki_checker_get_config (checker));
+  MerkkiStore *store = merkki_checker_get_store (checker);
+  GPtrArray *registries = merkki_registry_config_get_registries (config);
   GString *summary = g_string_new (NULL);
-
-  if (self->checker == NULL)
-    {
-      adw_action_row_set_subtitle (self->offline_row, _("Not available"));
-      gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), FALSE);
-      g_string_free (summary, TRUE);
-      return;
-    }
-
-  store = merkki_checker_get_store (self->checker);
-  registries = merkki_registry_config_get_registries (merkki_checker_get_config (self->checker));
 
   for (guint i = 0; i < registries->len; i++)
     {
       const MerkkiRegistryInfo *info = g_ptr_array_index (registries, i);
       g_autoptr(GDateTime) fetched_at = NULL;
+      g_autoptr(GDateTime) generated_at = NULL;
       g_autofree char *generated = NULL;
       g_autofree char *line = NULL;
       guint n_records = 0;
@@ -148,7 +144,18 @@ update_offline_row (MerkkiPreferencesWindow *self)
                                 info->name, n_records);
       else
         {
-          g_autofree char *date = fetched_at != NULL ? merkki_format_date (fetched_at) : g_strdup (generated);
+          g_autofree char *date = NULL;
+
+          /* The age of the data is the registry's "generated" time, as on
+           * the result page, not when Merkki downloaded it. */
+          if (generated != NULL)
+            generated_at = g_date_time_new_from_iso8601 (generated, NULL);
+          if (generated_at != NULL)
+            date = merkki_format_date (generated_at);
+          else if (fetched_at != NULL)
+            date = merkki_format_date (fetched_at);
+          else
+            date = g_strdup (generated);
 
           /* Translators: "CSA registry: 3 Nov 2026, 870 products". */
           line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %s, %u product",
@@ -161,8 +168,37 @@ update_offline_row (MerkkiPreferencesWindow *self)
       g_string_append (summary, line);
     }
 
-  adw_action_row_set_subtitle (self->offline_row, summary->str);
-  g_string_free (summary, TRUE);
+  g_task_return_pointer (task, g_string_free (summary, FALSE), g_free);
+}
+
+static void
+on_offline_summary_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  MerkkiPreferencesWindow *self = MERKKI_PREFERENCES_WINDOW (source);
+  g_autofree char *summary = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (summary != NULL)
+    adw_action_row_set_subtitle (self->offline_row, summary);
+}
+
+static void
+update_offline_row (MerkkiPreferencesWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->checker == NULL)
+    {
+      adw_action_row_set_subtitle (self->offline_row, _("Not available"));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), FALSE);
+      return;
+    }
+
+  task = g_task_new (self, self->cancellable, on_offline_summary_cb, NULL);
+  g_task_set_source_tag (task, update_offline_row);
+  g_task_set_task_data (task, g_object_ref (self->checker), g_object_unref);
+  g_task_run_in_thread (task, offline_summary_thread);
 }
 
 static void

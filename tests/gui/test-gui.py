@@ -187,6 +187,10 @@ def scenario_input(tap):
         mg.wait_until(lambda: 'demo' not in updated.name, 20, 'the offline copy to be updated')
         tap.ok('9 products' in updated.name, 'preferences: the offline copy now holds the CSA registry',
                updated.name)
+        # The date shown is the age of the data (the registry's "generated"
+        # time, 20 Nov 2026 in tests/data), not the moment of the download.
+        tap.ok('20 Nov 2026' in updated.name, 'preferences: the offline copy is dated by its registry',
+               updated.name)
         app.key('Escape')
     finally:
         tap.equal(app.quit(), 0, 'input: the app quits cleanly')
