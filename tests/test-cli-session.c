@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <gio/gio.h>
@@ -70,6 +71,14 @@ make_launcher (const char       *data_home,
   g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_FI_TRAFICOM",
                                 merkki_registry_server_get_url (traficom_server), TRUE);
   return launcher;
+}
+
+/* The batch that blocks on the FIFO must not outlive a test that fails
+ * before it kills it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static GPtrArray *
@@ -225,6 +234,7 @@ test_session_batch (void)
   /* The first run, killed while it waits for the 26th photo. */
   argv = cli_argv (scan_args, files);
   launcher = make_launcher (data_home, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
