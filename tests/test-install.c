@@ -379,19 +379,40 @@ test_translations (void)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
   guint languages = 0;
+  g_autofree char *desktop_name = g_strconcat (APP_ID, ".desktop", NULL);
+  g_autofree char *desktop_path = data_file ("applications", desktop_name, NULL);
+  g_autofree char *metainfo_name = g_strconcat (APP_ID, ".metainfo.xml", NULL);
+  g_autofree char *metainfo_path = data_file ("metainfo", metainfo_name, NULL);
+  g_autofree char *metainfo = NULL;
+  g_autoptr(GKeyFile) desktop = g_key_file_new ();
 
   g_file_get_contents (linguas_path, &linguas, NULL, &error);
+  g_assert_no_error (error);
+  g_key_file_load_from_file (desktop, desktop_path, G_KEY_FILE_KEEP_TRANSLATIONS, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (metainfo_path, &metainfo, NULL, &error);
   g_assert_no_error (error);
 
   lines = g_strsplit_set (linguas, "\n \t", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autofree char *mo = NULL;
+      g_autofree char *comment_key = NULL;
+      g_autofree char *lang_attribute = NULL;
 
       if (lines[i][0] == '\0' || lines[i][0] == '#')
         continue;
       mo = g_build_filename (installed_localedir, lines[i], "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
       assert_file (mo);
+
+      /* The desktop file and the metainfo were merged with the translation:
+       * a software centre shows the app in the user's language. */
+      comment_key = g_strdup_printf ("Comment[%s]", lines[i]);
+      if (!g_key_file_has_key (desktop, "Desktop Entry", comment_key, NULL))
+        g_error ("the installed desktop file has no %s", comment_key);
+      lang_attribute = g_strdup_printf ("xml:lang=\"%s\"", lines[i]);
+      if (strstr (metainfo, lang_attribute) == NULL)
+        g_error ("the installed metainfo has no %s translation", lines[i]);
       languages++;
     }
 
