@@ -615,6 +615,9 @@ test_tls_untrusted (Fixture       *fixture,
   g_autoptr(MerkkiRegistryRequest) request =
     merkki_registry_request_new_label ("sg-csa", merkki_hostile_server_get_url (server), "sg-cls", CLS_ID);
 
+  /* Not a test of time limits: a sanitizer build takes seconds to load
+   * the system's CAs and to shake hands. */
+  merkki_registry_client_set_timeouts (fixture->client, 60000, 120000);
   /* The test CA is not trusted by default: no answer is read. */
   g_assert_true (g_str_has_prefix (merkki_hostile_server_get_url (server), "https://"));
   run_one (fixture->client, request);
@@ -640,6 +643,9 @@ test_tls_trusted (Fixture       *fixture,
   g_autoptr(MerkkiRegistryRequest) downgrade =
     merkki_registry_request_new_label ("sg-csa", merkki_hostile_server_get_url (server), "sg-cls", CLS_ID);
 
+  /* Not a test of time limits: a sanitizer build takes seconds to load
+   * the system's CAs and to shake hands. */
+  merkki_registry_client_set_timeouts (fixture->client, 60000, 120000);
   merkki_registry_client_set_ca_file (fixture->client, ca);
 
   run_one (fixture->client, by_address);

@@ -111,6 +111,17 @@ start_https_server (const char *name)
   return g_steal_pointer (&server);
 }
 
+/* A client with time to spare: these are not tests of time limits, and a
+ * sanitizer build takes seconds to load the system's CAs and shake hands. */
+static MerkkiRegistryClient *
+new_client (void)
+{
+  MerkkiRegistryClient *client = merkki_registry_client_new ();
+
+  merkki_registry_client_set_timeouts (client, 60000, 120000);
+  return client;
+}
+
 static MerkkiRegistryRequest *
 ask (MerkkiRegistryClient *client,
      const char           *base_url)
@@ -142,7 +153,7 @@ static void
 test_untrusted_by_default (void)
 {
   g_autoptr(MerkkiRegistryServer) server = start_https_server ("loopback");
-  g_autoptr(MerkkiRegistryClient) client = merkki_registry_client_new ();
+  g_autoptr(MerkkiRegistryClient) client = new_client ();
   g_autoptr(MerkkiRegistryRequest) request = ask (client, merkki_registry_server_get_url (server));
 
   assert_untrusted (request, server);
@@ -152,7 +163,7 @@ static void
 test_trusted_with_ca_file (void)
 {
   g_autoptr(MerkkiRegistryServer) server = start_https_server ("loopback");
-  g_autoptr(MerkkiRegistryClient) client = merkki_registry_client_new ();
+  g_autoptr(MerkkiRegistryClient) client = new_client ();
   g_autofree char *ca = pki_path ("ca.pem");
   g_autoptr(MerkkiRegistryRequest) request = NULL;
   g_autofree char *localhost_url = NULL;
@@ -178,7 +189,7 @@ static void
 test_other_host_name (void)
 {
   g_autoptr(MerkkiRegistryServer) server = start_https_server ("other-host");
-  g_autoptr(MerkkiRegistryClient) client = merkki_registry_client_new ();
+  g_autoptr(MerkkiRegistryClient) client = new_client ();
   g_autofree char *ca = pki_path ("ca.pem");
   g_autoptr(MerkkiRegistryRequest) request = NULL;
 
@@ -199,7 +210,7 @@ test_plain_http_elsewhere (void)
     "http://registry.example",
   };
   g_autoptr(MerkkiRegistryServer) proxy = merkki_registry_server_new ();
-  g_autoptr(MerkkiRegistryClient) client = merkki_registry_client_new ();
+  g_autoptr(MerkkiRegistryClient) client = new_client ();
   g_autoptr(GError) error = NULL;
 
   /* Every connection the client could make to those hosts goes through
