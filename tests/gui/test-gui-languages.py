@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The app in each of its six languages on a 360 px wide screen: the scan
-page and the demo label's result page are saved as
-BUILD/screenshots/scan-LANG-360.png and result-LANG-360[-N].png (the result
-page a screenful at a time), and the test
+page, the demo label's result page and the history are saved as
+BUILD/screenshots/scan-LANG-360.png, result-LANG-360[-N].png (the result
+page a screenful at a time) and history-LANG-360.png, and the test
 fails when any label on it is cut off (the app reports ellipsized labels,
 labels whose text is larger than their space and labels reaching past the
 window's edge with each screenshot) or when a text the app shows is an
@@ -158,6 +158,18 @@ def check_language(tap, language):
             page_down(app)
             path, cut = app.screenshot_checked(f'result-{language}-360-{part}')
             tap.ok(not cut, f'{language}: no label cut off at 360 px, scrolled down ({path})', cut)
+
+        # The history, with this check in it.
+        app.key('Escape')
+        time.sleep(0.8)
+        history = app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name=po.get('History', 'History'))
+        history.queryAction().doAction(0)
+        time.sleep(1.0)
+        path, cut = app.screenshot_checked(f'history-{language}-360')
+        tap.ok(not cut, f'{language}: no label cut off on the history page at 360 px ({path})', cut)
+        untranslated = sorted(text for text in app.shown_texts() if text in english)
+        tap.ok(not untranslated, f'{language}: the history page has no English text where a translation exists',
+               untranslated)
     finally:
         tap.equal(app.quit(), 0, f'{language}: the app quits cleanly')
 
