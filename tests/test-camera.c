@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 
 #include "merkki-camera.h"
+#include "merkki-camera-private.h"
 #include "merkki-test-media.h"
 #include "merkki-test-utils.h"
 
@@ -328,6 +329,54 @@ test_colour_frames (Fixture       *fixture,
   g_assert_cmpuint (centre[3], ==, 255); /* opaque */
 }
 
+static void
+on_rate_frame_cb (MerkkiCamera *camera,
+                  GBytes       *bgra,
+                  int           width,
+                  int           height,
+                  int           stride,
+                  int          *rate)
+{
+  GstElement *pipeline = _merkki_camera_get_pipeline (camera);
+  g_autoptr(GstElement) display = NULL;
+  g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  int num = 0, den = 1;
+
+  if (pipeline == NULL)
+    return;
+
+  display = gst_bin_get_by_name (GST_BIN (pipeline), "merkki_display");
+  pad = gst_element_get_static_pad (display, "sink");
+  caps = gst_pad_get_current_caps (pad);
+  if (caps != NULL &&
+      gst_structure_get_fraction (gst_caps_get_structure (caps, 0), "framerate", &num, &den) &&
+      den != 0)
+    *rate = num / den;
+}
+
+/* A camera that offers several frame rates runs at its best one: the scan
+ * branch's throttle must not pull the viewfinder down to the decoder's
+ * 10 frames a second. */
+static void
+test_viewfinder_frame_rate (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  int rate = 0;
+
+  fixture->camera = merkki_camera_new ();
+  merkki_camera_set_pipeline_description (fixture->camera,
+                                          "videotestsrc num-buffers=10 "
+                                          "! video/x-raw,width=64,height=48,framerate={30/1,10/1,5/1}");
+  fixture_connect (fixture);
+  g_signal_connect (fixture->camera, "frame", G_CALLBACK (on_rate_frame_cb), &rate);
+  run (fixture);
+
+  g_assert_cmpint (merkki_camera_get_state (fixture->camera), ==, MERKKI_CAMERA_STATE_END_OF_STREAM);
+  g_assert_cmpuint (fixture->frames, >, 0);
+  g_assert_cmpint (rate, ==, 30);
+}
+
 /* A description that does not parse fails in start(), with a message. */
 static void
 test_bad_description (Fixture       *fixture,
@@ -480,6 +529,7 @@ main (int    argc,
   ADD ("/camera/no-code/blank-video", test_no_code, "blank");
   ADD ("/camera/no-code/test-pattern", test_no_code, "videotestsrc");
   ADD ("/camera/colour-frames", test_colour_frames, NULL);
+  ADD ("/camera/viewfinder-frame-rate", test_viewfinder_frame_rate, NULL);
   ADD ("/camera/bad-description", test_bad_description, NULL);
   ADD ("/camera/failing-pipeline/missing-file", test_failing_pipeline, "missing.webm");
   ADD ("/camera/failing-pipeline/not-a-video", test_failing_pipeline, "not-a-video.webm");

@@ -18,6 +18,10 @@
  * looking at the result, and the camera would report the code again. */
 #define PAUSE_AFTER_HIT (1 * GST_SECOND)
 
+/* The scan branch is throttled by a pad probe rather than videorate: a
+ * videorate with max-rate in one branch of the tee makes a camera that
+ * offers several frame rates settle on the lowest one for both branches,
+ * and the viewfinder would stutter at 10 fps. */
 /* Everything after the source. The display branch keeps one BGRA frame and
  * drops the rest; the scan branch converts fewer frames to GRAY8 for the
  * decoder. Queues, sinks and their leakiness are set up in code, per mode.
@@ -29,7 +33,6 @@
   "merkki_tee. ! queue name=merkki_display_queue ! videoconvert " \
   "  ! video/x-raw,format=BGRA ! appsink name=merkki_display " \
   "merkki_tee. ! queue name=merkki_scan_queue " \
-  "  ! videorate drop-only=true max-rate=" G_STRINGIFY (SCAN_MAX_RATE) \
   "  ! videoconvert ! video/x-raw,format=GRAY8 ! appsink name=merkki_scan"
 
 typedef enum {
@@ -77,6 +80,7 @@ struct _MerkkiCamera
   gboolean            end_of_stream; /* for the worker, after the last frame */
   GstSample          *scan_sample;   /* the next frame for the worker */
   GstClockTime        pause_until;   /* running time; frames before it are skipped */
+  GstClockTime        last_scan_pts; /* streaming thread only: the last frame let into the scan branch */
   GPtrArray          *last_payloads; /* GBytes of the last reported hit */
   GstSample          *display_sample;
   GQueue              events;        /* Event*, in order, for the owner */
@@ -697,6 +701,40 @@ configure_branches (MerkkiCamera *self,
   gst_app_sink_set_callbacks (GST_APP_SINK (scan), &scan_callbacks, self, NULL);
 }
 
+/* Lets at most SCAN_MAX_RATE frames a second into the scan branch, by
+ * their timestamps, before they are converted to GRAY8. */
+static GstPadProbeReturn
+on_scan_buffer_probe_cb (GstPad          *pad,
+                         GstPadProbeInfo *info,
+                         gpointer         user_data)
+{
+  MerkkiCamera *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = buffer != NULL ? GST_BUFFER_PTS (buffer) : GST_CLOCK_TIME_NONE;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+
+  /* A seek or a new segment can make time go backwards: start again. */
+  if (GST_CLOCK_TIME_IS_VALID (self->last_scan_pts) &&
+      pts >= self->last_scan_pts &&
+      pts - self->last_scan_pts < GST_SECOND / SCAN_MAX_RATE)
+    return GST_PAD_PROBE_DROP;
+
+  self->last_scan_pts = pts;
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+throttle_scan_branch (MerkkiCamera *self)
+{
+  g_autoptr(GstElement) scan_queue = gst_bin_get_by_name (GST_BIN (self->pipeline), "merkki_scan_queue");
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (scan_queue, "sink");
+
+  self->last_scan_pts = GST_CLOCK_TIME_NONE;
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_scan_buffer_probe_cb, self, NULL);
+}
+
 /* Builds the pipeline around @source (a camera's element, taken) or
  * @description, and starts it. */
 static gboolean
@@ -744,6 +782,7 @@ launch (MerkkiCamera  *self,
     }
 
   configure_branches (self, source != NULL);
+  throttle_scan_branch (self);
 
   bus = gst_element_get_bus (self->pipeline);
   self->bus_source = gst_bus_create_watch (bus);
