@@ -245,6 +245,32 @@ test_metainfo (void)
   g_assert_nonnull (strstr (contents, "<release version=\"" PACKAGE_VERSION "\""));
   g_assert_nonnull (strstr (contents, "<display_length compare=\"ge\">360</display_length>"));
   g_assert_nonnull (strstr (contents, "<binary>merkki-cli</binary>"));
+
+  /* Every screenshot the metainfo shows is a PNG in this tree, at the path
+   * its raw URL names once the tree is published. */
+  {
+    static const char url_prefix[] = "<image>https://github.com/merkki/merkki/raw/main/";
+    guint screenshots = 0;
+
+    for (const char *p = strstr (contents, url_prefix); p != NULL; p = strstr (p + 1, url_prefix))
+      {
+        const char *start = p + strlen (url_prefix);
+        const char *end = strstr (start, "</image>");
+        g_autofree char *relative = NULL;
+        g_autofree char *png = NULL;
+        g_autofree char *bytes = NULL;
+        gsize length = 0;
+
+        g_assert_nonnull (end);
+        relative = g_strndup (start, end - start);
+        png = g_build_filename (g_getenv ("MERKKI_SOURCE_ROOT"), relative, NULL);
+        if (!g_file_get_contents (png, &bytes, &length, NULL))
+          g_error ("the metainfo shows %s, which is not in the tree", relative);
+        g_assert_true (length > 8 && memcmp (bytes, "\211PNG", 4) == 0);
+        screenshots++;
+      }
+    g_assert_cmpuint (screenshots, >=, 4);
+  }
 }
 
 static gboolean
