@@ -29,12 +29,15 @@ struct _MerkkiResultPage
   AdwPreferencesGroup  *payload_group;
   GtkLabel             *payload_label;
   AdwPreferencesGroup  *sources_group;
+  GtkWidget            *note_group;
+  AdwEntryRow          *note_row;
 
   MerkkiCheckResult    *result;
   /* Rows added for the current result, removed before the next. */
   GPtrArray            *country_rows;
   GPtrArray            *source_rows;
   const char           *style_class;
+  char                 *applied_note;   /* the note last announced */
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiResultPage, merkki_result_page, ADW_TYPE_BIN)
@@ -55,6 +58,7 @@ static const struct {
 
 enum {
   SCAN_ANOTHER,
+  NOTE_APPLIED,
   N_SIGNALS
 };
 
@@ -332,6 +336,9 @@ merkki_result_page_set_result (MerkkiResultPage  *self,
   g_return_if_fail (MERKKI_IS_CHECK_RESULT (result));
 
   g_set_object (&self->result, result);
+  /* Each check starts without a note. */
+  gtk_editable_set_text (GTK_EDITABLE (self->note_row), "");
+  g_clear_pointer (&self->applied_note, g_free);
 
   ref = merkki_check_result_get_reference (result);
   verdict = merkki_check_result_get_verdict (result);
@@ -409,11 +416,42 @@ merkki_result_page_focus_verdict (MerkkiResultPage *self)
   gtk_label_select_region (self->verdict_title, 0, 0);
 }
 
+void
+merkki_result_page_set_note_visible (MerkkiResultPage *self,
+                                     gboolean          visible)
+{
+  g_return_if_fail (MERKKI_IS_RESULT_PAGE (self));
+
+  gtk_widget_set_visible (self->note_group, visible);
+}
+
+void
+merkki_result_page_apply_note (MerkkiResultPage *self)
+{
+  const char *note;
+
+  g_return_if_fail (MERKKI_IS_RESULT_PAGE (self));
+
+  note = gtk_editable_get_text (GTK_EDITABLE (self->note_row));
+  if (!gtk_widget_get_visible (self->note_group) || g_strcmp0 (note, self->applied_note) == 0)
+    return;
+  g_free (self->applied_note);
+  self->applied_note = g_strdup (note);
+  g_signal_emit (self, signals[NOTE_APPLIED], 0, note);
+}
+
+static void
+on_note_row_apply_cb (MerkkiResultPage *self)
+{
+  merkki_result_page_apply_note (self);
+}
+
 static void
 scan_another_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
+  merkki_result_page_apply_note (MERKKI_RESULT_PAGE (widget));
   g_signal_emit (widget, signals[SCAN_ANOTHER], 0);
 }
 
@@ -435,6 +473,7 @@ merkki_result_page_finalize (GObject *object)
 
   g_ptr_array_unref (self->country_rows);
   g_ptr_array_unref (self->source_rows);
+  g_free (self->applied_note);
 
   G_OBJECT_CLASS (merkki_result_page_parent_class)->finalize (object);
 }
@@ -454,6 +493,13 @@ merkki_result_page_class_init (MerkkiResultPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* The inspector's note for the check shown, applied or left behind. */
+  signals[NOTE_APPLIED] =
+    g_signal_new ("note-applied",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/merkki/Merkki/ui/merkki-result-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, scrolled_window);
@@ -475,6 +521,9 @@ merkki_result_page_class_init (MerkkiResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, payload_group);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, payload_label);
   gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, sources_group);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, note_group);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiResultPage, note_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_note_row_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "page.scan-another", NULL, scan_another_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "page.scan-another", NULL);

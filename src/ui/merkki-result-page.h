@@ -21,5 +21,11 @@ void               merkki_result_page_focus_verdict (MerkkiResultPage  *self);
 /* Large type and a large verdict icon, readable across a shop counter. */
 void               merkki_result_page_set_large     (MerkkiResultPage  *self,
                                                      gboolean           large);
+/* In an inspection session: an optional note for the check shown, emitted
+ * as "note-applied" (a string) when applied or when the page is left. */
+void               merkki_result_page_set_note_visible (MerkkiResultPage *self,
+                                                        gboolean          visible);
+/* Emits "note-applied" if the note changed since it was last emitted. */
+void               merkki_result_page_apply_note    (MerkkiResultPage  *self);
 
 G_END_DECLS

@@ -48,6 +48,11 @@ struct _MerkkiWindow
   gboolean              camera_started;
 
   char                 *session;       /* the inspection session checks go into */
+  /* The session's check on the result page: its history row once recorded
+   * (0 before), and a note applied before that. */
+  MerkkiCheckResult    *note_result;
+  gint64                note_history_id;
+  char                 *pending_note;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiWindow, merkki_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -62,6 +67,7 @@ show_toast (MerkkiWindow *self,
 static void
 show_scan (MerkkiWindow *self)
 {
+  merkki_result_page_apply_note (self->result_page);
   g_cancellable_cancel (self->check_cancellable);
   adw_view_stack_set_visible_child_name (self->view_stack, "check");
   gtk_stack_set_visible_child_name (self->check_stack, "scan");
@@ -131,8 +137,9 @@ record_with_evidence_thread (GTask        *task,
   g_autofree char *extension = NULL;
   g_autoptr(GBytes) image = NULL;
   g_autoptr(GError) error = NULL;
-  const char *dot = strrchr (job->evidence_path, '.');
+  const char *dot = job->evidence_path != NULL ? strrchr (job->evidence_path, '.') : NULL;
   gsize length = 0;
+  gint64 id;
 
   extension = g_ascii_strdown (dot != NULL && strchr (dot, '/') == NULL && dot[1] != '\0' ? dot + 1 : "img", -1);
   for (char *p = extension; *p != '\0'; p++)
@@ -140,18 +147,91 @@ record_with_evidence_thread (GTask        *task,
       *p = '_';
 
   /* A photo that cannot be kept still leaves the check recorded. */
-  if (g_file_get_contents (job->evidence_path, &contents, &length, &error))
+  if (job->evidence_path == NULL)
+    ;
+  else if (g_file_get_contents (job->evidence_path, &contents, &length, &error))
     {
       image = g_bytes_new_take (g_steal_pointer (&contents), length);
       relative = merkki_store_save_evidence (job->store, image, extension, NULL, &error);
     }
-  if (relative == NULL)
+  if (relative == NULL && error != NULL)
     g_warning ("Could not keep %s as evidence: %s", job->evidence_path, error->message);
   g_clear_error (&error);
 
-  if (merkki_store_add_history_with_evidence (job->store, job->result, job->session, relative, NULL, &error) == 0)
+  id = merkki_store_add_history_with_evidence (job->store, job->result, job->session, relative, NULL, &error);
+  if (id == 0)
     g_warning ("Could not record the check in the history: %s", error->message);
+  g_task_return_int (task, id);
+}
+
+typedef struct
+{
+  MerkkiStore *store;
+  gint64       history_id;
+  char        *note;
+} NoteJob;
+
+static void
+note_job_free (NoteJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->note);
+  g_free (job);
+}
+
+static void
+set_note_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  NoteJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!merkki_store_set_note (job->store, job->history_id, job->note, &error))
+    g_warning ("Could not keep the note: %s", error->message);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_note_set_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  merkki_history_page_reload (MERKKI_WINDOW (source)->history_page);
+}
+
+/* Saves @note with the session's check shown, once it is recorded. */
+static void
+save_note (MerkkiWindow *self,
+           const char   *note)
+{
+  g_autoptr(GTask) task = NULL;
+  NoteJob *job;
+
+  if (self->note_history_id == 0)
+    {
+      g_free (self->pending_note);
+      self->pending_note = g_strdup (note);
+      return;
+    }
+
+  job = g_new0 (NoteJob, 1);
+  job->store = g_object_ref (merkki_checker_get_store (self->checker));
+  job->history_id = self->note_history_id;
+  job->note = g_strdup (note);
+  task = g_task_new (self, NULL, on_note_set_cb, NULL);
+  g_task_set_source_tag (task, save_note);
+  g_task_set_task_data (task, job, (GDestroyNotify) note_job_free);
+  g_task_run_in_thread (task, set_note_thread);
+}
+
+static void
+on_result_page_note_applied_cb (MerkkiWindow *self,
+                                const char   *note)
+{
+  if (self->note_result != NULL)
+    save_note (self, note);
 }
 
 static void
@@ -160,8 +240,19 @@ on_recorded_with_evidence_cb (GObject      *source,
                               gpointer      user_data)
 {
   MerkkiWindow *self = MERKKI_WINDOW (source);
+  EvidenceJob *job = g_task_get_task_data (G_TASK (result));
+  gint64 id = g_task_propagate_int (G_TASK (result), NULL);
 
   merkki_history_page_reload (self->history_page);
+  if (id <= 0 || job->result != self->note_result)
+    return;
+  self->note_history_id = id;
+  if (self->pending_note != NULL)
+    {
+      g_autofree char *note = g_steal_pointer (&self->pending_note);
+
+      save_note (self, note);
+    }
 }
 
 static void
@@ -190,11 +281,17 @@ on_check_done_cb (GObject      *source,
     }
 
   merkki_result_page_set_result (self->result_page, result);
+  g_clear_object (&self->note_result);
+  g_clear_pointer (&self->pending_note, g_free);
+  self->note_history_id = 0;
+  if (data->session != NULL)
+    self->note_result = g_object_ref (result);
+  merkki_result_page_set_note_visible (self->result_page, data->session != NULL);
   gtk_stack_set_visible_child_name (self->check_stack, "result");
   merkki_result_page_focus_verdict (self->result_page);
   merkki_trace ("verdict-shown");
   play_result_sound (self, merkki_check_result_get_verdict (result));
-  if (data->evidence_path != NULL)
+  if (data->session != NULL)
     {
       g_autoptr(GTask) task = g_task_new (self, NULL, on_recorded_with_evidence_cb, NULL);
       EvidenceJob *job = g_new0 (EvidenceJob, 1);
@@ -263,9 +360,10 @@ check_payload (MerkkiWindow *self,
   data = g_new0 (CheckData, 1);
   data->self = g_object_ref (self);
   data->cancellable = g_object_ref (self->check_cancellable);
-  if (self->session != NULL && evidence_path != NULL)
+  if (self->session != NULL)
     {
-      /* Recorded with its photo once done, rather than by the checker. */
+      /* Recorded with its photo once done, rather than by the checker, so
+       * that a note can be added to its row. */
       data->evidence_path = g_strdup (evidence_path);
       data->session = g_strdup (self->session);
       flags |= MERKKI_CHECK_FLAGS_NO_HISTORY;
@@ -860,6 +958,8 @@ merkki_window_dispose (GObject *object)
   g_clear_handle_id (&self->idle_source_id, g_source_remove);
   g_clear_handle_id (&self->start_camera_source_id, g_source_remove);
   g_clear_pointer (&self->session, g_free);
+  g_clear_object (&self->note_result);
+  g_clear_pointer (&self->pending_note, g_free);
   if (self->scan_page != NULL)
     merkki_scan_page_stop_camera (self->scan_page);
 
@@ -909,6 +1009,7 @@ merkki_window_class_init (MerkkiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MerkkiWindow, history_page);
   gtk_widget_class_bind_template_callback (widget_class, on_scan_page_payload_chosen_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_result_page_scan_another_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_result_page_note_applied_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_check_stack_visible_child_name_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_view_stack_visible_child_name_cb);
 

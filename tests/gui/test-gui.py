@@ -301,6 +301,15 @@ def scenario_session(tap):
         session = subtitle.name.split(': ', 1)[1]
         type_reference(app, 'CSA/300929/2001')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'session: a check works')
+        # The inspector clicks the note, types what they saw; Enter keeps it.
+        note = app.find(role=mg.pyatspi.ROLE_TEXT, name='Note', timeout=10)
+        box = note.queryComponent().getExtents(mg.pyatspi.DESKTOP_COORDS)
+        mg.pyatspi.Registry.generateMouseEvent(box.x + box.width // 2, box.y + box.height // 2, 'b1c')
+        time.sleep(0.4)
+        app.type_text('Shelf 3, sealed box')
+        time.sleep(0.3)
+        app.key('Return')
+        time.sleep(0.5)
         back_to_scan(app)
         # An opened photo is kept with its check as evidence.
         workdir = tempfile.mkdtemp(prefix='merkki-gui-session-')
@@ -325,6 +334,8 @@ def scenario_session(tap):
             time.sleep(0.2)
         tap.equal(len(entries), 2, 'session: both checks are recorded in the session')
         tap.equal({entry['session'] for entry in entries}, {session}, 'session: under its name')
+        notes = [entry.get('note') for entry in entries]
+        tap.equal(notes, [None, 'Shelf 3, sealed box'], 'session: the note typed for a check is stored with it')
         photos = [entry.get('evidence') for entry in entries]
         tap.ok(photos[1] is None and photos[0] is not None,
                'session: the opened photo is kept with its check, the typed one has none', photos)
