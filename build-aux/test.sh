@@ -23,9 +23,7 @@ if [ "${MERKKI_NO_ASAN:-0}" = 1 ]; then
   exit 0
 fi
 
-meson setup --reconfigure _build-asan -Db_sanitize=address,undefined -Db_lundef=false ||
-  meson setup --wipe _build-asan -Db_sanitize=address,undefined -Db_lundef=false
-ninja -C _build-asan
+bash build-aux/build.sh _build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 # Any sanitizer report fails the test that made it. Leaks are checked in
 # every process (merkki-cli run by the tests too); build-aux/lsan.supp lists
