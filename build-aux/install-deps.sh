@@ -15,7 +15,7 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-tools gstreamer1.0-pipewire webp-pixbuf-loader librsvg2-common
   # Tests: codes, comparison decoders, virtual display, accessibility, validators
-  qrencode zbar-tools zxing-cpp-tools imagemagick xvfb xauth dbus dbus-x11
+  qrencode zbar-tools zxing-cpp-tools imagemagick xvfb xauth xclip dbus dbus-x11
   at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0
   desktop-file-utils appstream appstream-util flatpak-builder libxml2-utils man-db
   poppler-utils openssl curl valgrind

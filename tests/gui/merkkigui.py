@@ -3,6 +3,7 @@
 127.0.0.1, the app with a recorded camera pipeline, and what a screen
 reader sees of it through AT-SPI (pyatspi)."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -191,6 +192,23 @@ def write_label_video(path, payload, blank_frames=10, code_frames=90, size=(1280
                         'filesink', f'location={path}'], check=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def clipboard_owner(path, target):
+    """Another program (xclip) holds the contents of @path on the
+    CLIPBOARD as @target until the block ends."""
+    proc = subprocess.Popen(['xclip', '-quiet', '-selection', 'clipboard', '-t', target, '-i', path],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # xclip owns the selection once it answers a request for it.
+        wait_until(lambda: subprocess.run(['xclip', '-o', '-selection', 'clipboard', '-t', 'TARGETS'],
+                                          capture_output=True, text=True).stdout.find(target) >= 0,
+                   10, f'xclip to own the clipboard as {target}')
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def video_pipeline(path, loop=False):

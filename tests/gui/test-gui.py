@@ -218,6 +218,26 @@ def scenario_file(tap):
         tap.ok(app.row_texts('Test Sininen Plug Mini'), 'opened image: the product is shown')
         finland = subtitle_of(app, 'Finland') or ''
         tap.ok('Not recognised' in finland, 'opened image: CLS Level 1 is not recognised in Finland', finland)
+        back_to_scan(app)
+
+        # An image copied in another program (xclip owns the clipboard
+        # while the app reads it), pasted with Ctrl+V.
+        photo = os.path.join(workdir, 'expired.png')
+        mg.subprocess.run(['qrencode', '-s', '10', '-o', photo, 'CSA/150325/2004'], check=True)
+        with mg.clipboard_owner(photo, 'image/png'):
+            app.key('v', ctrl=True)
+            tap.equal(app.wait_result(VERDICTS), 'Label expired', 'pasted image: an expired label is expired')
+        tap.ok(app.row_texts('Test Vanha Thermostat T1'), 'pasted image: the product is shown')
+        back_to_scan(app)
+
+        # Text copied in another program.
+        reference = os.path.join(workdir, 'reference.txt')
+        with open(reference, 'w') as text:
+            text.write('  CSA/300929/2001\n')
+        with mg.clipboard_owner(reference, 'UTF8_STRING'):
+            app.key('v', ctrl=True)
+            tap.equal(app.wait_result(VERDICTS), 'Valid label', 'pasted text: a label in both registries is valid')
+        check_valid_pohjola(tap, app, 'pasted text')
     finally:
         tap.equal(app.quit(), 0, 'file: the app quits cleanly')
         csa.close()
