@@ -9,6 +9,7 @@
 #include "merkki-history-page.h"
 #include "merkki-result-page.h"
 #include "merkki-scan-page.h"
+#include "merkki-sound.h"
 #include "merkki-window.h"
 
 /* A USB barcode scanner ("keyboard wedge") types a code faster than any
@@ -80,11 +81,9 @@ play_result_sound (MerkkiWindow  *self,
   if (!g_settings_get_boolean (self->settings, "sound-on-result"))
     return;
 
-  /* One beep for a valid label, two for anything that needs a second look,
-   * so the sound alone tells the two apart at a shop counter. */
-  gdk_display_beep (gtk_widget_get_display (GTK_WIDGET (self)));
-  if (verdict != MERKKI_VERDICT_VALID)
-    gdk_display_beep (gtk_widget_get_display (GTK_WIDGET (self)));
+  /* A rising tone for a valid label, a lower one for anything that needs a
+   * second look, so the sound alone tells the two apart at a shop counter. */
+  merkki_sound_play (verdict == MERKKI_VERDICT_VALID ? MERKKI_SOUND_VALID : MERKKI_SOUND_NEGATIVE);
 }
 
 typedef struct

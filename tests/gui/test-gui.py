@@ -3,7 +3,7 @@
 """The desktop app end to end: real registries on 127.0.0.1, the real app
 with a recorded label video as its camera, checked through what a screen
 reader sees (AT-SPI). Saves screenshots of the main states in
-BUILD/screenshots. Usage: test-gui.py camera|input|file|offline"""
+BUILD/screenshots. Usage: test-gui.py camera|input|file|offline|sound"""
 
 import os
 import sys
@@ -369,7 +369,75 @@ def scenario_session(tap):
         traficom.close()
 
 
+def pitches(path):
+    """The pitch (Hz, from zero crossings) of the first and the last fifth
+    of the sound in the WAV file @path (16-bit mono or interleaved)."""
+    import array
+    import wave
+    with wave.open(path) as wav:
+        rate, channels = wav.getframerate(), wav.getnchannels()
+        samples = array.array('h', wav.readframes(wav.getnframes()))[::channels]
+    loud = [i for i, value in enumerate(samples) if abs(value) > 1000]
+    if not loud:
+        return 0, 0
+    samples = samples[loud[0]:loud[-1] + 1]
+    fifth = len(samples) // 5
+
+    def pitch(part):
+        crossings = sum(1 for a, b in zip(part, part[1:]) if (a < 0) != (b < 0))
+        return crossings / 2 / (len(part) / rate)
+    return pitch(samples[:fifth]), pitch(samples[-fifth:])
+
+
+def scenario_sound(tap):
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-sound-')
+    played = os.path.join(workdir, 'played.wav')
+    sink = f'audioconvert ! audio/x-raw,format=S16LE,channels=1 ! wavenc ! filesink location={played}'
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 env={'MERKKI_SOUND_SINK': sink})
+    try:
+        app.point_at_window()
+        # Off by default: a result, and no sound.
+        type_reference(app, 'CSA/300629/2005')
+        tap.equal(app.wait_result(VERDICTS), 'Label withdrawn', 'sound off: the result is shown')
+        back_to_scan(app)
+
+        app.app_action('preferences')
+        switch = app.find(role=mg.pyatspi.ROLE_CHECK_BOX, contains='Sound on result')
+        tap.ok(not switch.getState().contains(mg.pyatspi.STATE_CHECKED), 'preferences: sound is off at first')
+        switch.queryAction().doAction(0)
+        mg.wait_until(lambda: switch.getState().contains(mg.pyatspi.STATE_CHECKED), 5, 'the switch to turn on')
+        app.key('Escape')
+        time.sleep(0.5)
+
+        type_reference(app, 'CSA/300929/2001')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'sound on: a valid label')
+        app.wait_trace('sound-played:valid', timeout=20)
+        valid_start, valid_end = pitches(played)
+        tap.ok(valid_end > valid_start * 1.2 and valid_start > 0,
+               f'valid: the sound rises ({valid_start:.0f} Hz to {valid_end:.0f} Hz)')
+        os.unlink(played)
+        back_to_scan(app)
+
+        type_reference(app, 'CSA/150325/2004')
+        tap.equal(app.wait_result(VERDICTS), 'Label expired', 'sound on: an expired label')
+        app.wait_trace('sound-played:negative', timeout=20)
+        negative_start, negative_end = pitches(played)
+        tap.ok(0 < negative_start < valid_start and 0 < negative_end < valid_end,
+               f'expired: the sound is lower ({negative_start:.0f} Hz, {negative_end:.0f} Hz)')
+
+        sounds = {event: len(times) for event, times in app.read_traces().items() if event.startswith('sound')}
+        tap.equal(sounds, {'sound-played:valid': 1, 'sound-played:negative': 1},
+                  'one sound per result while on, none while off')
+    finally:
+        tap.equal(app.quit(), 0, 'sound: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 SCENARIOS = {
+    'sound': scenario_sound,
     'session': scenario_session,
     'kiosk': scenario_kiosk,
     'camera': scenario_camera,
