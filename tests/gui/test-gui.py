@@ -3,7 +3,7 @@
 """The desktop app end to end: real registries on 127.0.0.1, the real app
 with a recorded label video as its camera, checked through what a screen
 reader sees (AT-SPI). Saves screenshots of the main states in
-BUILD/screenshots. Usage: test-gui.py camera|input|file|offline|sound"""
+BUILD/screenshots. Usage: test-gui.py camera|input|file|offline|kiosk|session|sound|export"""
 
 import os
 import sys
@@ -436,7 +436,72 @@ def scenario_sound(tap):
         traficom.close()
 
 
+def export_history(app, menu_item, path):
+    """Exports the history the way a user does: the export menu, then
+    GTK's own file chooser (no portal here), a path typed as the name."""
+    # The menu button, and inside it the button that opens the menu.
+    buttons = app.find_all(role=mg.pyatspi.ROLE_PUSH_BUTTON, name='Export the History')
+    next(button for button in buttons if button.queryAction().nActions > 0).queryAction().doAction(0)
+    app.click(role=mg.pyatspi.ROLE_MENU_ITEM, contains=menu_item)
+    # The chooser: a window of the app's own (a "filler" to AT-SPI).
+    mg.wait_until(lambda: any(window.name == 'Export the History' for window in app.accessible),
+                  10, 'the file chooser')
+    time.sleep(1.0)
+    app.key('a', ctrl=True)
+    app.type_text(path)
+    time.sleep(0.8)
+    app.key('Return')
+    mg.wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 30, f'the export {path}')
+    app.find(role=mg.pyatspi.ROLE_LABEL, name='History exported', timeout=10)
+
+
+def scenario_export(tap):
+    import csv
+    import json
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-export-')
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 size=(1280, 800))
+    checked = {('CSA/300929/2001', 'valid', 'Test Pohjola'), ('CSA/150325/2004', 'expired', 'Test Vanha')}
+    try:
+        app.point_at_window()
+        for reference in ('CSA/300929/2001', 'CSA/150325/2004'):
+            type_reference(app, reference)
+            app.wait_result(VERDICTS)
+            back_to_scan(app)
+        app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History').queryAction().doAction(0)
+        mg.wait_until(lambda: app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM, name='Test Vanha Thermostat T1'),
+                      10, 'the expired check in the history')
+
+        path = os.path.join(workdir, 'checks.csv')
+        export_history(app, 'CSV', path)
+        with open(path, newline='', encoding='utf-8') as file:
+            rows = list(csv.DictReader(file))
+        tap.equal({(row['reference'], row['verdict'], row['brand']) for row in rows}, checked,
+                  'CSV: one row per check, with reference, verdict and brand')
+
+        path = os.path.join(workdir, 'checks.json')
+        export_history(app, 'JSON', path)
+        with open(path, encoding='utf-8') as file:
+            entries = json.load(file)
+        tap.equal(len(entries), 2, 'JSON: both checks')
+        tap.ok(all(entry.get('verdict') in ('valid', 'expired') for entry in entries),
+               'JSON: each check has its verdict', entries)
+
+        path = os.path.join(workdir, 'checks.pdf')
+        export_history(app, 'PDF', path)
+        with open(path, 'rb') as file:
+            tap.ok(file.read(5) == b'%PDF-', 'PDF: a PDF file')
+        text = mg.subprocess.run(['pdftotext', path, '-'], capture_output=True, text=True, check=True).stdout
+        tap.ok('Test Pohjola' in text and 'Test Vanha' in text, 'PDF: the report names both products', text)
+    finally:
+        tap.equal(app.quit(), 0, 'export: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 SCENARIOS = {
+    'export': scenario_export,
     'sound': scenario_sound,
     'session': scenario_session,
     'kiosk': scenario_kiosk,
