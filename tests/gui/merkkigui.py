@@ -440,7 +440,8 @@ class App:
         return [item.name for item in self.find_all(role=pyatspi.ROLE_LABEL)]
 
 
-_KEYSYMS = {'Return': 0xff0d, 'Escape': 0xff1b, 'Tab': 0xff09, 'BackSpace': 0xff08, 'comma': 0x2c, 'F1': 0xffbe}
+_KEYSYMS = {'Return': 0xff0d, 'Escape': 0xff1b, 'Tab': 0xff09, 'BackSpace': 0xff08, 'comma': 0x2c, 'F1': 0xffbe,
+            'Down': 0xff54}
 
 
 def Gdk_keysym(name):

@@ -3,7 +3,7 @@
 """The desktop app end to end: real registries on 127.0.0.1, the real app
 with a recorded label video as its camera, checked through what a screen
 reader sees (AT-SPI). Saves screenshots of the main states in
-BUILD/screenshots. Usage: test-gui.py camera|input|file|offline|kiosk|session|sound|export"""
+BUILD/screenshots. Usage: test-gui.py camera|input|file|offline|kiosk|session|sound|export|cameras"""
 
 import os
 import sys
@@ -500,7 +500,43 @@ def scenario_export(tap):
         traficom.close()
 
 
+def scenario_cameras(tap):
+    """Two cameras (a test GStreamer plugin the app's device monitor finds):
+    the chooser appears, and switching to the camera filming a label
+    checks it."""
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-cameras-')
+    image = os.path.join(workdir, 'label.png')
+    mg.subprocess.run(['qrencode', '-s', '8', '-m', '4', '-o', image, 'CSA/300929/2001'], check=True)
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 env={'GST_PLUGIN_PATH': os.environ['MERKKI_TEST_PLUGIN_PATH'],
+                      'MERKKI_TEST_CAMERA_IMAGE': image})
+    try:
+        app.wait_trace('first-frame-shown')
+        chooser = app.find(role=mg.pyatspi.ROLE_COMBO_BOX, name='Camera')
+        tap.ok(True, 'two cameras: the camera chooser is shown')
+        cameras = [item.name for item in app.walk(chooser) if item.getRole() == mg.pyatspi.ROLE_LABEL]
+        tap.ok('Test Pattern Camera' in cameras, 'the chooser shows the camera in use', cameras)
+        tap.ok(not app.read_traces().get('verdict-shown'), 'the test pattern holds no label')
+        # Open the list, go down to the other camera, choose it.
+        opener = next(node for node in app.walk(chooser)
+                      if 'Action' in node.get_interfaces() and node.queryAction().nActions > 0)
+        opener.queryAction().doAction(0)
+        app.find(role=mg.pyatspi.ROLE_LABEL, name='Label Camera')
+        time.sleep(0.5)
+        app.key('Down')
+        time.sleep(0.3)
+        app.key('Return')
+        tap.equal(app.wait_result(VERDICTS), 'Valid label', 'switched to the other camera: its label is checked')
+        tap.ok(app.row_texts('Test Pohjola Gateway X3'), 'the label camera: the product is shown')
+    finally:
+        tap.equal(app.quit(), 0, 'cameras: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 SCENARIOS = {
+    'cameras': scenario_cameras,
     'export': scenario_export,
     'sound': scenario_sound,
     'session': scenario_session,
