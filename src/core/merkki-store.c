@@ -19,7 +19,12 @@
  * is recognised and left alone rather than migrated. */
 #define STORE_APPLICATION_ID 0x4d524b4b
 #define STORE_SCHEMA_VERSION 3
-#define STORE_BUSY_TIMEOUT_MS 5000
+/* The app, merkki-cli and a batch scan may share the store. Each write is
+ * short, but with synchronous=FULL every commit waits for the disk, and on
+ * a busy machine several processes queueing behind one another took longer
+ * than 5 s (a lookup then failed with "database is locked"). Waiting is
+ * better than losing a check. */
+#define STORE_BUSY_TIMEOUT_MS 30000
 
 struct _MerkkiStore
 {
