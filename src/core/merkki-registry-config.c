@@ -11,20 +11,29 @@
 #include "merkki-error.h"
 #include "merkki-registry-config.h"
 
-/* registries.json is data, so xgettext never sees its "name" strings. The
- * names of the registries Merkki knows are therefore listed here, keyed by
- * ID, where they can be extracted and translated; a registry added to the
- * file later keeps the name the file gives it until it is listed here. */
+/* registries.json is data, so xgettext never sees its "name" and
+ * "authority" strings. The names of the registries Merkki knows and of
+ * their authorities are therefore listed here, keyed by ID, where they can
+ * be extracted and translated; a registry added to the file later keeps
+ * the names the file gives it until it is listed here. */
 static const struct {
   const char *id;
   const char *name;
+  const char *authority;
 } known_registry_names[] = {
   /* Translators: the name of Singapore's registry of labelled products,
    * kept by the Cyber Security Agency (CSA). */
-  { "sg-csa", N_("CSA registry") },
+  { "sg-csa", N_("CSA registry"),
+    /* Translators: the authority's name; use the name CSA itself uses in
+     * your language where it has one (it publishes Chinese, Malay and
+     * Tamil names). */
+    N_("Cyber Security Agency of Singapore") },
   /* Translators: the name of Finland's registry of products with the
    * Cybersecurity Label, kept by Traficom. */
-  { "fi-traficom", N_("Traficom registry") },
+  { "fi-traficom", N_("Traficom registry"),
+    /* Translators: the Finnish Transport and Communications Agency's own
+     * short name; keep it unless your language has an official one. */
+    N_("Traficom") },
 };
 
 /* Longer URLs are not base URLs anyone types; they are refused rather than
@@ -80,18 +89,37 @@ merkki_registry_config_init (MerkkiRegistryConfig *self)
   g_mutex_init (&self->mutex);
 }
 
-const char *
-merkki_registry_display_name (const char *registry_id)
+static int
+known_registry_index (const char *registry_id)
 {
-  g_return_val_if_fail (registry_id != NULL, NULL);
-
   for (guint i = 0; i < G_N_ELEMENTS (known_registry_names); i++)
     {
       if (g_str_equal (known_registry_names[i].id, registry_id))
-        return _(known_registry_names[i].name);
+        return (int) i;
     }
 
-  return NULL;
+  return -1;
+}
+
+const char *
+merkki_registry_display_name (const char *registry_id)
+{
+  int i;
+
+  g_return_val_if_fail (registry_id != NULL, NULL);
+
+  i = known_registry_index (registry_id);
+  return i < 0 ? NULL : _(known_registry_names[i].name);
+}
+
+/* The authority's name in the user's language, or NULL for a registry
+ * Merkki does not know. */
+static const char *
+registry_authority_name (const char *registry_id)
+{
+  int i = known_registry_index (registry_id);
+
+  return i < 0 ? NULL : _(known_registry_names[i].authority);
 }
 
 char *
@@ -293,7 +321,9 @@ parse_registry (json_t              *object,
   info->name = g_strdup (merkki_registry_display_name (info->id));
   if (info->name == NULL)
     info->name = g_strdup (json_string_value (name));
-  info->authority = g_strdup (json_string_value (authority));
+  info->authority = g_strdup (registry_authority_name (info->id));
+  if (info->authority == NULL)
+    info->authority = g_strdup (json_string_value (authority));
   info->schemes = g_new0 (char *, json_array_size (schemes) + 1);
   json_array_foreach (schemes, i, scheme)
     info->schemes[i] = g_strdup (json_string_value (scheme));

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 typedef struct {
   char  *id;        /* "sg-csa", "fi-traficom" */
   char  *name;      /* translated, "CSA registry" */
-  char  *authority; /* "Cyber Security Agency of Singapore" (an official name, not translated) */
+  char  *authority; /* "Cyber Security Agency of Singapore", in the user's language */
   char **schemes;   /* NULL-terminated: the schemes it issues, e.g. { "sg-cls", "sg-cls-md" } */
   char  *base_url;  /* NULL when not configured: only the snapshot can answer */
 } MerkkiRegistryInfo;
