@@ -488,6 +488,39 @@ install_demo_snapshots (MerkkiStore *self,
   return TRUE;
 }
 
+/* Puts the store in WAL mode (which the file then keeps). Switching a new
+ * file to WAL needs it to itself for a moment, and while another process
+ * has it open SQLite answers SQLITE_BUSY at once, without calling the busy
+ * handler: several merkki-cli started together on a new store then failed
+ * with "database is locked". So this waits here as the busy timeout would. */
+static gboolean
+enable_wal (MerkkiStore *self,
+            GError     **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) STORE_BUSY_TIMEOUT_MS * 1000;
+  gulong pause_us = 1000;
+
+  for (;;)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK)
+        return set_write_error (self, error);
+      rc = sqlite3_step (stmt);
+      /* The mode now in force; on a file system where WAL cannot work it
+       * stays what it was, and the store works without. */
+      if (rc == SQLITE_ROW)
+        return TRUE;
+      if ((rc & 0xff) != SQLITE_BUSY || g_get_monotonic_time () >= deadline)
+        return set_write_error (self, error);
+
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_usleep (pause_us);
+      pause_us = MIN (pause_us * 2, 50 * 1000);
+    }
+}
+
 MerkkiStore *
 merkki_store_open (const char  *path,
                    GError     **error)
@@ -534,8 +567,8 @@ merkki_store_open (const char  *path,
 
   /* WAL keeps readers and the writer out of each other's way, and with
    * synchronous=FULL a check is on disk when add_history() returns. */
-  if (!exec_sql (self,
-                 "PRAGMA journal_mode = WAL;"
+  if (!enable_wal (self, error) ||
+      !exec_sql (self,
                  "PRAGMA synchronous = FULL;"
                  "PRAGMA foreign_keys = ON;",
                  error))
