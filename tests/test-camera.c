@@ -7,6 +7,7 @@
 
 #include "merkki-camera.h"
 #include "merkki-camera-private.h"
+#include "merkki-decoder.h"
 #include "merkki-test-media.h"
 #include "merkki-test-utils.h"
 
@@ -292,6 +293,57 @@ test_no_code (Fixture       *fixture,
   g_assert_cmpuint (fixture->payloads->len, ==, 0);
 }
 
+typedef struct {
+  GBytes *gray;
+  int     width;
+  int     height;
+} CodeFrame;
+
+static void
+on_code_found_keep_frame_cb (MerkkiCamera *camera,
+                             GBytes       *payload,
+                             const char   *text,
+                             CodeFrame    *kept)
+{
+  g_clear_pointer (&kept->gray, g_bytes_unref);
+  kept->gray = merkki_camera_get_code_frame (camera, &kept->width, &kept->height);
+}
+
+/* The frame a code was read from, for an inspection session's evidence:
+ * given while "code-found" is emitted, of the video's size, and it holds
+ * the code that was reported; at any other time there is none. */
+static void
+test_code_frame (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *description = file_description (code_video);
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  g_autoptr(GPtrArray) codes = NULL;
+  CodeFrame kept = { NULL, 0, 0 };
+  MerkkiDecodedCode *code;
+
+  fixture->camera = merkki_camera_new ();
+  merkki_camera_set_pipeline_description (fixture->camera, description);
+  fixture_connect (fixture);
+  g_signal_connect (fixture->camera, "code-found", G_CALLBACK (on_code_found_keep_frame_cb), &kept);
+  g_assert_null (merkki_camera_get_code_frame (fixture->camera, NULL, NULL));
+  run (fixture);
+
+  assert_code_once (fixture);
+  g_assert_nonnull (kept.gray);
+  g_assert_cmpint (kept.width, ==, WIDTH);
+  g_assert_cmpint (kept.height, ==, HEIGHT);
+  g_assert_cmpuint (g_bytes_get_size (kept.gray), ==, (gsize) WIDTH * HEIGHT);
+  codes = merkki_decoder_decode_gray8 (decoder, g_bytes_get_data (kept.gray, NULL), kept.width, kept.height,
+                                       kept.width, MERKKI_DECODE_STILL);
+  g_assert_cmpuint (codes->len, ==, 1);
+  code = g_ptr_array_index (codes, 0);
+  g_assert_cmpmem (g_bytes_get_data (code->payload, NULL), g_bytes_get_size (code->payload),
+                   code_payload, strlen (code_payload));
+  g_assert_null (merkki_camera_get_code_frame (fixture->camera, NULL, NULL));
+  g_bytes_unref (kept.gray);
+}
+
 static void
 on_colour_frame_cb (MerkkiCamera *camera,
                     GBytes       *bgra,
@@ -526,6 +578,7 @@ main (int    argc,
   ADD ("/camera/recorded-video/brief-code", test_recorded_video_brief_code, NULL);
   ADD ("/camera/recorded-video/every-frame", test_recorded_video_every_frame, NULL);
   ADD ("/camera/recorded-video/not-scanning", test_not_scanning, NULL);
+  ADD ("/camera/recorded-video/code-frame", test_code_frame, NULL);
   ADD ("/camera/no-code/blank-video", test_no_code, "blank");
   ADD ("/camera/no-code/test-pattern", test_no_code, "videotestsrc");
   ADD ("/camera/colour-frames", test_colour_frames, NULL);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "merkki-core.h"
+#include "merkki-test-qr.h"
 #include "merkki-test-utils.h"
 
 /* Inspection sessions, evidence photos and notes in a real store file. */
@@ -168,6 +169,101 @@ test_evidence (Fixture       *fixture,
   g_assert_cmpint (merkki_store_find_evidence (store, NULL, sha256), ==, id);
 }
 
+/* A camera frame kept as the evidence of a session's check: a PNG file
+ * beside the store that shows the very code the frame held, linked to the
+ * check; the same frame twice is one file. */
+static void
+test_evidence_frame (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char payload[] = "CSA/300929/2001";
+  /* Rows with padding, as a camera's are. */
+  MerkkiTestScene scene = { .module_px = 5, .padding = 7, .width = 320, .height = 240, .offset_x = 20 };
+  g_autoptr(MerkkiTestFrame) frame = merkki_test_qr_render_bytes ((const guint8 *) payload, strlen (payload), &scene);
+  g_autoptr(MerkkiStore) store = open_store (fixture->path);
+  g_autoptr(MerkkiCheckResult) result = make_result (payload);
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  g_autoptr(GBytes) gray = g_bytes_new (frame->pixels, (gsize) frame->stride * frame->height);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) codes = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *relative = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  MerkkiDecodedCode *code;
+  json_t *list;
+  gint64 id;
+
+  g_assert_cmpint (frame->stride, >, frame->width);
+  relative = merkki_store_save_evidence_frame (store, gray, frame->width, frame->height, frame->stride,
+                                               &sha256, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (relative, "evidence/"));
+  g_assert_true (g_str_has_suffix (relative, ".png"));
+  g_assert_nonnull (strstr (relative, sha256));
+
+  /* A PNG of the frame's size that reads as the same code. */
+  full = g_build_filename (fixture->dir, relative, NULL);
+  g_assert_true (g_file_get_contents (full, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 8);
+  g_assert_cmpmem (contents, 8, "\x89PNG\r\n\x1a\n", 8);
+  pixbuf = merkki_decoder_load_image (full, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, frame->width);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, frame->height);
+  codes = merkki_decoder_decode_file (decoder, full, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (codes->len, ==, 1);
+  code = g_ptr_array_index (codes, 0);
+  g_assert_cmpmem (g_bytes_get_data (code->payload, NULL), g_bytes_get_size (code->payload),
+                   payload, strlen (payload));
+
+  again = merkki_store_save_evidence_frame (store, gray, frame->width, frame->height, frame->stride, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, relative);
+
+  id = merkki_store_add_history_with_evidence (store, result, "Itis", relative, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (merkki_store_find_evidence (store, "Itis", sha256), ==, id);
+  list = merkki_store_list_history (store, "Itis", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_string_value (json_object_get (json_array_get (list, 0), "evidence")), ==, relative);
+  json_decref (list);
+}
+
+/* A frame whose pixels do not fill its size is an error, and nothing is
+ * written. */
+static void
+test_evidence_bad_frame (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = open_store (fixture->path);
+  g_autoptr(GBytes) short_frame = g_bytes_new_take (g_malloc0 (100 * 99), 100 * 99);
+  g_autofree char *dir = g_build_filename (fixture->dir, "evidence", NULL);
+  const struct { int width, height, stride; } sizes[] = {
+    { 100, 100, 100 },   /* one row short */
+    { 0, 10, 10 },
+    { 10, -1, 10 },
+    { 100, 10, 50 },     /* rows narrower than the frame */
+    { 20000, 1, 20000 }, /* wider than any camera */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *relative = NULL;
+
+      relative = merkki_store_save_evidence_frame (store, short_frame, sizes[i].width, sizes[i].height,
+                                                   sizes[i].stride, NULL, &error);
+      g_assert_null (relative);
+      g_assert_error (error, MERKKI_ERROR, MERKKI_ERROR_INVALID_INPUT);
+    }
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -176,6 +272,9 @@ main (int    argc,
 
   g_test_add ("/session/sessions", Fixture, NULL, fixture_set_up, test_sessions, fixture_tear_down);
   g_test_add ("/session/evidence", Fixture, NULL, fixture_set_up, test_evidence, fixture_tear_down);
+  g_test_add ("/session/evidence-frame", Fixture, NULL, fixture_set_up, test_evidence_frame, fixture_tear_down);
+  g_test_add ("/session/evidence-bad-frame", Fixture, NULL, fixture_set_up, test_evidence_bad_frame,
+              fixture_tear_down);
 
   return g_test_run ();
 }

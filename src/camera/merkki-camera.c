@@ -44,6 +44,7 @@ typedef struct {
   EventType  type;
   GBytes    *payload;
   char      *text;
+  GstSample *sample;   /* EVENT_CODE: the frame the code was read from */
 } Event;
 
 struct _MerkkiCamera
@@ -68,6 +69,7 @@ struct _MerkkiCamera
   GstElement         *pipeline;
   GSource            *bus_source;
   GSource            *dispatch_source;
+  GstSample          *code_sample;   /* while "code-found" is emitted */
   GCancellable       *portal_cancellable;
   GThread            *worker;
   int                 portal_fd;
@@ -138,6 +140,7 @@ event_free (gpointer data)
   Event *event = data;
 
   g_clear_pointer (&event->payload, g_bytes_unref);
+  g_clear_pointer (&event->sample, gst_sample_unref);
   g_free (event->text);
   g_free (event);
 }
@@ -252,7 +255,9 @@ dispatch_cb (gpointer user_data)
           switch (event->type)
             {
             case EVENT_CODE:
+              self->code_sample = event->sample;
               g_signal_emit (self, signals[SIGNAL_CODE_FOUND], 0, event->payload, event->text);
+              self->code_sample = NULL;
               break;
             case EVENT_END_OF_STREAM:
               teardown (self);
@@ -386,6 +391,7 @@ payloads_contain (GPtrArray *payloads,
 static void
 report_codes_locked (MerkkiCamera *self,
                      GPtrArray    *codes,
+                     GstSample    *sample,
                      GstClockTime  running_time)
 {
   g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -407,6 +413,8 @@ report_codes_locked (MerkkiCamera *self,
           event->type = EVENT_CODE;
           event->payload = g_bytes_ref (code->payload);
           event->text = g_strdup (code->text);
+          /* A reference, not a copy: most frames are never asked for. */
+          event->sample = gst_sample_ref (sample);
           g_queue_push_tail (&self->events, event);
           reported = TRUE;
         }
@@ -477,7 +485,7 @@ worker_thread (gpointer user_data)
       g_mutex_lock (&self->lock);
       if (codes != NULL && codes->len > 0 && self->scanning && !self->flushing)
         {
-          report_codes_locked (self, codes, running_time);
+          report_codes_locked (self, codes, sample, running_time);
           if (!g_queue_is_empty (&self->events))
             wake_owner (self);
         }
@@ -1293,6 +1301,41 @@ merkki_camera_get_error (MerkkiCamera *self)
 {
   g_return_val_if_fail (MERKKI_IS_CAMERA (self), NULL);
   return self->error;
+}
+
+GBytes *
+merkki_camera_get_code_frame (MerkkiCamera *self,
+                              int          *width,
+                              int          *height)
+{
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  guint8 *pixels;
+  int w, h, stride;
+
+  g_return_val_if_fail (MERKKI_IS_CAMERA (self), NULL);
+
+  if (self->code_sample == NULL
+      || !gst_video_info_from_caps (&info, gst_sample_get_caps (self->code_sample))
+      || GST_VIDEO_INFO_FORMAT (&info) != GST_VIDEO_FORMAT_GRAY8
+      || !gst_video_frame_map (&frame, &info, gst_sample_get_buffer (self->code_sample), GST_MAP_READ))
+    return NULL;
+
+  /* A copy, so that the pipeline's buffer goes back to it at once however
+   * long the caller keeps the frame. */
+  w = GST_VIDEO_FRAME_WIDTH (&frame);
+  h = GST_VIDEO_FRAME_HEIGHT (&frame);
+  stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+  pixels = g_malloc ((gsize) w * h);
+  for (int y = 0; y < h; y++)
+    memcpy (pixels + (gsize) y * w, (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) + (gsize) y * stride, w);
+  gst_video_frame_unmap (&frame);
+
+  if (width != NULL)
+    *width = w;
+  if (height != NULL)
+    *height = h;
+  return g_bytes_new_take (pixels, (gsize) w * h);
 }
 
 GstElement *

@@ -51,7 +51,8 @@ const char *merkki_camera_device_get_name (MerkkiCameraDevice *self);  /* "Integ
  *
  * Signals:
  *   "frame" (GBytes *bgra, int width, int height, int stride)
- *   "code-found" (GBytes *payload, const char *text)
+ *   "code-found" (GBytes *payload, const char *text): while it is emitted,
+ *     merkki_camera_get_code_frame() gives the frame the code was read from
  * Properties: "state" (MerkkiCameraState), "devices" (GListModel). */
 #define MERKKI_TYPE_CAMERA (merkki_camera_get_type ())
 G_DECLARE_FINAL_TYPE (MerkkiCamera, merkki_camera, MERKKI, CAMERA, GObject)
@@ -88,5 +89,12 @@ void               merkki_camera_set_scanning        (MerkkiCamera *self,
 const char        *merkki_camera_get_device_id       (MerkkiCamera *self);
 MerkkiCameraState  merkki_camera_get_state           (MerkkiCamera *self);
 const GError      *merkki_camera_get_error           (MerkkiCamera *self);
+/* While "code-found" is emitted: a copy of the GRAY8 frame the decoder read
+ * the code from (@width by @height pixels, rows @width bytes apart), for a
+ * handler that keeps it as evidence. NULL at any other time, or when the
+ * frame cannot be read. */
+GBytes            *merkki_camera_get_code_frame      (MerkkiCamera *self,
+                                                      int          *width,
+                                                      int          *height);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -1376,6 +1377,68 @@ merkki_store_save_evidence (MerkkiStore  *self,
   if (sha256 != NULL)
     *sha256 = g_steal_pointer (&checksum);
   return g_steal_pointer (&relative);
+}
+
+/* Frames larger than this on a side are not a camera's. */
+#define FRAME_MAX_SIDE 16384
+
+char *
+merkki_store_save_evidence_frame (MerkkiStore  *self,
+                                  GBytes       *gray8,
+                                  int           width,
+                                  int           height,
+                                  int           stride,
+                                  char        **sha256,
+                                  GError      **error)
+{
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GBytes) png = NULL;
+  const guint8 *pixels;
+  guint8 *rgb;
+  int rgb_stride;
+  gsize length = 0;
+  char *buffer = NULL;
+  gsize buffer_length = 0;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  g_return_val_if_fail (gray8 != NULL, NULL);
+
+  pixels = g_bytes_get_data (gray8, &length);
+  if (width <= 0 || height <= 0 || width > FRAME_MAX_SIDE || height > FRAME_MAX_SIDE
+      || stride < width || length < (gsize) stride * (height - 1) + (gsize) width)
+    {
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_INVALID_INPUT,
+                   /* Translators: a camera frame that was to be kept as the
+                    * evidence of a check is unusable; %d × %d are its pixels. */
+                   _("The camera frame (%d × %d pixels) is not a whole image and was not kept"),
+                   width, height);
+      return NULL;
+    }
+
+  /* gdk-pixbuf has no grey format: three equal channels. */
+  pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  if (pixbuf == NULL)
+    {
+      g_set_error_literal (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                           _("Not enough memory to keep the camera frame"));
+      return NULL;
+    }
+  rgb = gdk_pixbuf_get_pixels (pixbuf);
+  rgb_stride = gdk_pixbuf_get_rowstride (pixbuf);
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *in = pixels + (gsize) y * stride;
+      guint8 *out = rgb + (gsize) y * rgb_stride;
+
+      for (int x = 0; x < width; x++)
+        out[3 * x] = out[3 * x + 1] = out[3 * x + 2] = in[x];
+    }
+
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &buffer_length, "png", error, NULL))
+    return NULL;
+  png = g_bytes_new_take (buffer, buffer_length);
+
+  return merkki_store_save_evidence (self, png, "png", sha256, error);
 }
 
 static gboolean

@@ -156,6 +156,16 @@ char          *merkki_store_save_evidence   (MerkkiStore   *self,
                                              const char    *extension,
                                              char         **sha256,
                                              GError       **error);
+/* Keeps a camera frame as evidence: the GRAY8 pixels (@width by @height,
+ * rows @stride bytes apart) encoded as PNG and saved as
+ * merkki_store_save_evidence() does. Slow (encoding): not on a UI thread. */
+char          *merkki_store_save_evidence_frame (MerkkiStore *self,
+                                                 GBytes      *gray8,
+                                                 int          width,
+                                                 int          height,
+                                                 int          stride,
+                                                 char       **sha256,
+                                                 GError     **error);
 /* Links a saved photo to a recorded check. */
 gboolean       merkki_store_add_evidence    (MerkkiStore   *self,
                                              gint64         history_id,

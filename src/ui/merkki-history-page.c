@@ -35,8 +35,12 @@ show_toast (MerkkiHistoryPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* The photo a check was read from, small, beside its verdict. */
+#define THUMBNAIL_SIZE 48
+
 static GtkWidget *
-create_row (json_t *entry)
+create_row (json_t    *entry,
+            GdkPixbuf *thumbnail)
 {
   GtkWidget *row = adw_action_row_new ();
   json_t *record = merkki_history_entry_get_record (entry);
@@ -94,6 +98,24 @@ create_row (json_t *entry)
                                   -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
+  if (thumbnail != NULL)
+    {
+      g_autoptr(GdkTexture) texture = gdk_texture_new_for_pixbuf (thumbnail);
+      GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
+
+      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+      gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
+      gtk_widget_set_size_request (picture, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+      gtk_widget_set_valign (picture, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (picture, "evidence-thumbnail");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (picture),
+                                      /* Translators: the accessible name of the photo (opened
+                                       * image or camera frame) kept with a check. */
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Photo"),
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), picture);
+    }
+
   return row;
 }
 
@@ -102,6 +124,10 @@ typedef struct
   MerkkiStore *store;
   char        *session;
   char        *search;
+  gboolean     with_thumbnails;   /* for the list, not for an export */
+  /* Set by the thread: the entries, and each one's thumbnail or NULL. */
+  json_t      *history;
+  GPtrArray   *thumbnails;
 } ListJob;
 
 static void
@@ -110,7 +136,33 @@ list_job_free (ListJob *job)
   g_clear_object (&job->store);
   g_free (job->session);
   g_free (job->search);
+  g_clear_pointer (&job->history, json_decref);
+  g_clear_pointer (&job->thumbnails, g_ptr_array_unref);
   g_free (job);
+}
+
+static void
+thumbnail_free (gpointer thumbnail)
+{
+  g_clear_object (&thumbnail);
+}
+
+/* The photo kept with @entry, small (twice the size shown, for HiDPI), or
+ * NULL when it has none or the file cannot be read. */
+static GdkPixbuf *
+load_thumbnail (MerkkiStore *store,
+                json_t      *entry)
+{
+  const char *relative = json_string_value (json_object_get (entry, "evidence"));
+  g_autofree char *base = NULL;
+  g_autofree char *path = NULL;
+
+  if (relative == NULL || g_path_is_absolute (relative))
+    return NULL;
+
+  base = g_path_get_dirname (merkki_store_get_path (store));
+  path = g_build_filename (base, relative, NULL);
+  return merkki_decoder_load_image (path, 2 * THUMBNAIL_SIZE, NULL);
 }
 
 static void
@@ -121,17 +173,29 @@ list_thread (GTask        *task,
 {
   ListJob *job = task_data;
   g_autoptr(GError) error = NULL;
-  json_t *history;
+  json_t *entry;
+  size_t i;
 
-  history = merkki_store_list_history (job->store, job->session, job->search, 0, &error);
-  if (history == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, history, (GDestroyNotify) json_decref);
+  job->history = merkki_store_list_history (job->store, job->session, job->search, 0, &error);
+  if (job->history == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job->thumbnails = g_ptr_array_new_full (json_array_size (job->history), thumbnail_free);
+  json_array_foreach (job->history, i, entry)
+    {
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      g_ptr_array_add (job->thumbnails, job->with_thumbnails ? load_thumbnail (job->store, entry) : NULL);
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
 list_history_async (MerkkiHistoryPage   *self,
+                    gboolean             with_thumbnails,
                     GCancellable        *cancellable,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
@@ -143,6 +207,7 @@ list_history_async (MerkkiHistoryPage   *self,
   job->store = g_object_ref (self->store);
   job->search = search[0] != '\0' ? g_strdup (search) : NULL;
   job->session = g_strdup (self->session);
+  job->with_thumbnails = with_thumbnails;
   g_task_set_source_tag (task, list_history_async);
   g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
   g_task_run_in_thread (task, list_thread);
@@ -154,31 +219,28 @@ on_reload_done_cb (GObject      *source,
                    gpointer      user_data)
 {
   MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (source);
+  ListJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   json_t *history;
   GtkWidget *child;
   json_t *entry;
   size_t i;
 
-  history = g_task_propagate_pointer (G_TASK (result), &error);
-  if (g_task_had_error (G_TASK (result)) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      return;
+    }
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
-    {
-      g_clear_pointer (&history, json_decref);
-      return;
-    }
-  if (history == NULL)
-    {
-      show_toast (self, error->message);
-      return;
-    }
+    return;
+  history = job->history;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
 
   json_array_foreach (history, i, entry)
-    gtk_list_box_append (self->list_box, create_row (entry));
+    gtk_list_box_append (self->list_box, create_row (entry, g_ptr_array_index (job->thumbnails, i)));
 
   if (json_array_size (history) > 0)
     gtk_stack_set_visible_child_name (self->stack, "list");
@@ -186,8 +248,6 @@ on_reload_done_cb (GObject      *source,
     gtk_stack_set_visible_child_name (self->stack, "no-results");
   else
     gtk_stack_set_visible_child_name (self->stack, "empty");
-
-  json_decref (history);
 }
 
 void
@@ -201,7 +261,7 @@ merkki_history_page_reload (MerkkiHistoryPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  list_history_async (self, self->cancellable, on_reload_done_cb, NULL);
+  list_history_async (self, TRUE, self->cancellable, on_reload_done_cb, NULL);
 }
 
 void
@@ -340,14 +400,14 @@ on_export_listed_cb (GObject      *source,
   ExportData *data;
   json_t *history;
 
-  history = g_task_propagate_pointer (G_TASK (result), &error);
-  if (history == NULL)
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_toast (self, error->message);
       g_object_unref (file);
       return;
     }
+  history = g_steal_pointer (&((ListJob *) g_task_get_task_data (G_TASK (result)))->history);
 
   data = g_new0 (ExportData, 1);
   data->history = history;
@@ -374,7 +434,7 @@ on_export_chooser_response_cb (MerkkiHistoryPage    *self,
 
       /* on_export_listed_cb() takes the file. */
       if (file != NULL)
-        list_history_async (self, self->export_cancellable, on_export_listed_cb, file);
+        list_history_async (self, FALSE, self->export_cancellable, on_export_listed_cb, file);
     }
 
   g_clear_object (&self->file_chooser);

@@ -30,6 +30,8 @@ struct _MerkkiScanPage
   gboolean           has_frame;
   /* While "payload-chosen" is emitted for an opened image: its file. */
   const char        *payload_path;
+  /* While "payload-chosen" is emitted for a code the camera found. */
+  gboolean           payload_from_camera;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiScanPage, merkki_scan_page, ADW_TYPE_BIN)
@@ -191,7 +193,9 @@ on_camera_code_found_cb (MerkkiScanPage *self,
     return;
 
   merkki_trace ("code-found");
+  self->payload_from_camera = TRUE;
   emit_payload (self, payload);
+  self->payload_from_camera = FALSE;
 }
 
 static char *
@@ -448,6 +452,19 @@ merkki_scan_page_get_payload_path (MerkkiScanPage *self)
   g_return_val_if_fail (MERKKI_IS_SCAN_PAGE (self), NULL);
 
   return self->payload_path;
+}
+
+GBytes *
+merkki_scan_page_get_payload_frame (MerkkiScanPage *self,
+                                    int            *width,
+                                    int            *height)
+{
+  g_return_val_if_fail (MERKKI_IS_SCAN_PAGE (self), NULL);
+
+  if (!self->payload_from_camera || self->camera == NULL)
+    return NULL;
+
+  return merkki_camera_get_code_frame (self->camera, width, height);
 }
 
 static void

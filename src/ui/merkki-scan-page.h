@@ -30,5 +30,11 @@ void     merkki_scan_page_clear_entry      (MerkkiScanPage *self);
 /* During "payload-chosen": the image file the payload was read from, or
  * NULL (camera, paste, typing). */
 const char *merkki_scan_page_get_payload_path (MerkkiScanPage *self);
+/* During "payload-chosen" for a code the camera found: a copy of the GRAY8
+ * frame (@width by @height, rows @width bytes apart) it was read from, else
+ * NULL. Only a caller that keeps it asks, so no other frame is copied. */
+GBytes     *merkki_scan_page_get_payload_frame (MerkkiScanPage *self,
+                                                int            *width,
+                                                int            *height);
 
 G_END_DECLS

@@ -49,6 +49,9 @@ struct _MerkkiWindow
   gboolean              camera_started;
 
   char                 *session;       /* the inspection session checks go into */
+  /* Starting or ending the session in a thread; cancelled in dispose. */
+  GCancellable         *session_cancellable;
+  gboolean              session_busy;
   /* The session's check on the result page: its history row once recorded
    * (0 before), and a note applied before that. */
   MerkkiCheckResult    *note_result;
@@ -86,11 +89,38 @@ play_result_sound (MerkkiWindow  *self,
   merkki_sound_play (verdict == MERKKI_VERDICT_VALID ? MERKKI_SOUND_VALID : MERKKI_SOUND_NEGATIVE);
 }
 
+/* What a session's check was read from, kept with it as evidence: the
+ * opened image, or the camera frame (GRAY8, @width by @height). */
+typedef struct
+{
+  char   *path;
+  GBytes *frame;
+  int     width;
+  int     height;
+} Evidence;
+
+static void
+evidence_clear (Evidence *evidence)
+{
+  g_clear_pointer (&evidence->path, g_free);
+  g_clear_pointer (&evidence->frame, g_bytes_unref);
+}
+
+static void
+evidence_copy (Evidence       *to,
+               const Evidence *from)
+{
+  to->path = g_strdup (from->path);
+  to->frame = from->frame != NULL ? g_bytes_ref (from->frame) : NULL;
+  to->width = from->width;
+  to->height = from->height;
+}
+
 typedef struct
 {
   MerkkiWindow *self;
   GCancellable *cancellable;
-  char         *evidence_path;   /* the opened image, kept with a session's check */
+  Evidence      evidence;        /* kept with a session's check */
   char         *session;
 } CheckData;
 
@@ -99,7 +129,7 @@ check_data_free (CheckData *data)
 {
   g_clear_object (&data->self);
   g_clear_object (&data->cancellable);
-  g_free (data->evidence_path);
+  evidence_clear (&data->evidence);
   g_free (data->session);
   g_free (data);
 }
@@ -108,8 +138,11 @@ typedef struct
 {
   MerkkiStore       *store;
   MerkkiCheckResult *result;
-  char              *evidence_path;
+  Evidence           evidence;
   char              *session;
+  /* Set by the thread: why the photo or the check could not be kept. */
+  char              *evidence_error;
+  char              *record_error;
 } EvidenceJob;
 
 static void
@@ -117,13 +150,39 @@ evidence_job_free (EvidenceJob *job)
 {
   g_clear_object (&job->store);
   g_clear_object (&job->result);
-  g_free (job->evidence_path);
+  evidence_clear (&job->evidence);
   g_free (job->session);
+  g_free (job->evidence_error);
+  g_free (job->record_error);
   g_free (job);
 }
 
-/* Keeps the opened image beside the store and records the check with it,
- * in one transaction: file reads, fsync and SQLite, so off the main thread. */
+/* Saves the opened image as it is, under its own extension. */
+static char *
+save_image_file (MerkkiStore  *store,
+                 const char   *path,
+                 GError      **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *extension = NULL;
+  g_autoptr(GBytes) image = NULL;
+  const char *dot = strrchr (path, '.');
+  gsize length = 0;
+
+  extension = g_ascii_strdown (dot != NULL && strchr (dot, '/') == NULL && dot[1] != '\0' ? dot + 1 : "img", -1);
+  for (char *p = extension; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      *p = '_';
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  image = g_bytes_new_take (g_steal_pointer (&contents), length);
+  return merkki_store_save_evidence (store, image, extension, NULL, error);
+}
+
+/* Keeps the opened image or the camera frame (encoded as PNG) beside the
+ * store and records the check with it, in one transaction: file reads,
+ * encoding, fsync and SQLite, so off the main thread. */
 static void
 record_with_evidence_thread (GTask        *task,
                              gpointer      source_object,
@@ -131,35 +190,25 @@ record_with_evidence_thread (GTask        *task,
                              GCancellable *cancellable)
 {
   EvidenceJob *job = task_data;
-  g_autofree char *contents = NULL;
+  Evidence *evidence = &job->evidence;
   g_autofree char *relative = NULL;
-  g_autofree char *extension = NULL;
-  g_autoptr(GBytes) image = NULL;
   g_autoptr(GError) error = NULL;
-  const char *dot = job->evidence_path != NULL ? strrchr (job->evidence_path, '.') : NULL;
-  gsize length = 0;
   gint64 id;
 
-  extension = g_ascii_strdown (dot != NULL && strchr (dot, '/') == NULL && dot[1] != '\0' ? dot + 1 : "img", -1);
-  for (char *p = extension; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p))
-      *p = '_';
+  if (evidence->path != NULL)
+    relative = save_image_file (job->store, evidence->path, &error);
+  else if (evidence->frame != NULL)
+    relative = merkki_store_save_evidence_frame (job->store, evidence->frame, evidence->width,
+                                                 evidence->height, evidence->width, NULL, &error);
 
   /* A photo that cannot be kept still leaves the check recorded. */
-  if (job->evidence_path == NULL)
-    ;
-  else if (g_file_get_contents (job->evidence_path, &contents, &length, &error))
-    {
-      image = g_bytes_new_take (g_steal_pointer (&contents), length);
-      relative = merkki_store_save_evidence (job->store, image, extension, NULL, &error);
-    }
   if (relative == NULL && error != NULL)
-    g_warning ("Could not keep %s as evidence: %s", job->evidence_path, error->message);
+    job->evidence_error = g_strdup (error->message);
   g_clear_error (&error);
 
   id = merkki_store_add_history_with_evidence (job->store, job->result, job->session, relative, NULL, &error);
   if (id == 0)
-    g_warning ("Could not record the check in the history: %s", error->message);
+    job->record_error = g_strdup (error->message);
   g_task_return_int (task, id);
 }
 
@@ -242,6 +291,24 @@ on_recorded_with_evidence_cb (GObject      *source,
   EvidenceJob *job = g_task_get_task_data (G_TASK (result));
   gint64 id = g_task_propagate_int (G_TASK (result), NULL);
 
+  if (job->record_error != NULL)
+    {
+      /* Translators: a check of an inspection session could not be
+       * stored; %s says why. */
+      g_autofree char *message = g_strdup_printf (_("The check could not be recorded: %s"), job->record_error);
+
+      show_toast (self, message);
+    }
+  else if (job->evidence_error != NULL)
+    {
+      /* Translators: the photo a check was read from could not be kept
+       * with it; %s says why. The check itself was recorded. */
+      g_autofree char *message = g_strdup_printf (_("The photo could not be kept as evidence: %s"),
+                                                  job->evidence_error);
+
+      show_toast (self, message);
+    }
+  merkki_trace (id > 0 ? "check-recorded" : "check-not-recorded");
   merkki_history_page_reload (self->history_page);
   if (id <= 0 || job->result != self->note_result)
     return;
@@ -297,7 +364,7 @@ on_check_done_cb (GObject      *source,
 
       job->store = g_object_ref (merkki_checker_get_store (MERKKI_CHECKER (source)));
       job->result = g_object_ref (result);
-      job->evidence_path = g_strdup (data->evidence_path);
+      evidence_copy (&job->evidence, &data->evidence);
       job->session = g_strdup (data->session);
       g_task_set_source_tag (task, on_check_done_cb);
       g_task_set_task_data (task, job, (GDestroyNotify) evidence_job_free);
@@ -311,9 +378,9 @@ out:
 }
 
 static void
-check_payload (MerkkiWindow *self,
-               GBytes       *payload,
-               const char   *evidence_path);
+check_payload (MerkkiWindow   *self,
+               GBytes         *payload,
+               const Evidence *evidence);
 
 void
 merkki_window_check_payload (MerkkiWindow *self,
@@ -322,12 +389,12 @@ merkki_window_check_payload (MerkkiWindow *self,
   check_payload (self, payload, NULL);
 }
 
-/* @evidence_path: the image the payload was read from; in an inspection
- * session it is kept with the check. */
+/* @evidence (may be NULL): the image or frame the payload was read from;
+ * in an inspection session it is kept with the check. */
 static void
-check_payload (MerkkiWindow *self,
-               GBytes       *payload,
-               const char   *evidence_path)
+check_payload (MerkkiWindow   *self,
+               GBytes         *payload,
+               const Evidence *evidence)
 {
   g_autofree char *shown = NULL;
   MerkkiCheckFlags flags = MERKKI_CHECK_FLAGS_NONE;
@@ -363,7 +430,8 @@ check_payload (MerkkiWindow *self,
     {
       /* Recorded with its photo once done, rather than by the checker, so
        * that a note can be added to its row. */
-      data->evidence_path = g_strdup (evidence_path);
+      if (evidence != NULL)
+        evidence_copy (&data->evidence, evidence);
       data->session = g_strdup (self->session);
       flags |= MERKKI_CHECK_FLAGS_NO_HISTORY;
     }
@@ -375,7 +443,14 @@ static void
 on_scan_page_payload_chosen_cb (MerkkiWindow *self,
                                 GBytes       *payload)
 {
-  check_payload (self, payload, merkki_scan_page_get_payload_path (self->scan_page));
+  Evidence evidence = { .path = (char *) merkki_scan_page_get_payload_path (self->scan_page) };
+
+  /* Privacy: a camera frame is kept in an inspection session only, and
+   * outside one it is not even copied. */
+  if (self->session != NULL && evidence.path == NULL)
+    evidence.frame = merkki_scan_page_get_payload_frame (self->scan_page, &evidence.width, &evidence.height);
+  check_payload (self, payload, &evidence);
+  g_clear_pointer (&evidence.frame, g_bytes_unref);
 }
 
 static void
@@ -584,8 +659,7 @@ merkki_window_close_request (GtkWindow *window)
 
 /* Inspection sessions ---------------------------------------------------- */
 
-static void set_end_session_enabled (MerkkiWindow *self,
-                                     gboolean      enabled);
+static void update_session_actions (MerkkiWindow *self);
 
 static void
 set_session (MerkkiWindow *self,
@@ -604,7 +678,98 @@ set_session (MerkkiWindow *self,
      * open; %s is its name. */
     subtitle = g_strdup_printf (_("Inspection session: %s"), session);
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle != NULL ? subtitle : "");
-  set_end_session_enabled (self, session != NULL);
+  update_session_actions (self);
+}
+
+/* Starting or ending a session: a small SQLite write, but one that may
+ * wait for another process's (see the store), so in a thread. */
+typedef struct
+{
+  MerkkiStore *store;
+  char        *name;
+  char        *place;
+  char        *inspector;
+  gboolean     end;
+} SessionJob;
+
+static void
+session_job_free (SessionJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->name);
+  g_free (job->place);
+  g_free (job->inspector);
+  g_free (job);
+}
+
+static void
+session_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SessionJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  gboolean done;
+
+  if (job->end)
+    done = merkki_store_end_session (job->store, job->name, &error);
+  else
+    done = merkki_store_create_session (job->store, job->name, job->place, job->inspector, &error);
+
+  if (done)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_session_written_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  MerkkiWindow *self = MERKKI_WINDOW (source);
+  SessionJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* The window was closed meanwhile: nothing left to update. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+
+  self->session_busy = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (job->end)
+        /* Translators: %s says why; the session stays open. */
+        message = g_strdup_printf (_("The session could not be ended: %s"), error->message);
+      else
+        /* Translators: %s says why. */
+        message = g_strdup_printf (_("The session could not be started: %s"), error->message);
+      show_toast (self, message);
+      update_session_actions (self);
+      return;
+    }
+
+  set_session (self, job->end ? NULL : job->name);
+  merkki_trace (job->end ? "session-ended" : "session-started");
+}
+
+static void
+write_session (MerkkiWindow *self,
+               SessionJob   *job)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->session_cancellable, on_session_written_cb, NULL);
+
+  /* One write at a time: the actions wait for this one. */
+  self->session_busy = TRUE;
+  update_session_actions (self);
+  job->store = g_object_ref (merkki_checker_get_store (self->checker));
+  g_task_set_source_tag (task, write_session);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, job, (GDestroyNotify) session_job_free);
+  g_task_run_in_thread (task, session_thread);
 }
 
 static const char *
@@ -631,22 +796,16 @@ on_session_dialog_response_cb (AdwMessageDialog *dialog,
                                const char       *response,
                                MerkkiWindow     *self)
 {
-  g_autofree char *name = NULL;
-  g_autoptr(GError) error = NULL;
+  SessionJob *job;
 
-  if (!g_str_equal (response, "start") || self->checker == NULL)
+  if (!g_str_equal (response, "start") || self->checker == NULL || self->session_busy)
     return;
 
-  name = g_strstrip (g_strdup (entry_row_text (GTK_WIDGET (dialog), "name") ?: ""));
-  /* One small SQLite write, as quick as recording a check. */
-  if (!merkki_store_create_session (merkki_checker_get_store (self->checker), name,
-                                    entry_row_text (GTK_WIDGET (dialog), "place"),
-                                    entry_row_text (GTK_WIDGET (dialog), "inspector"), &error))
-    {
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-      return;
-    }
-  set_session (self, name);
+  job = g_new0 (SessionJob, 1);
+  job->name = g_strstrip (g_strdup (entry_row_text (GTK_WIDGET (dialog), "name") ?: ""));
+  job->place = g_strdup (entry_row_text (GTK_WIDGET (dialog), "place"));
+  job->inspector = g_strdup (entry_row_text (GTK_WIDGET (dialog), "inspector"));
+  write_session (self, job);
 }
 
 static GtkWidget *
@@ -709,13 +868,15 @@ end_session_activated (GSimpleAction *action,
                        gpointer       user_data)
 {
   MerkkiWindow *self = MERKKI_WINDOW (user_data);
-  g_autoptr(GError) error = NULL;
+  SessionJob *job;
 
-  if (self->session == NULL || self->checker == NULL)
+  if (self->session == NULL || self->checker == NULL || self->session_busy)
     return;
-  if (!merkki_store_end_session (merkki_checker_get_store (self->checker), self->session, &error))
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-  set_session (self, NULL);
+
+  job = g_new0 (SessionJob, 1);
+  job->name = g_strdup (self->session);
+  job->end = TRUE;
+  write_session (self, job);
 }
 
 /* In the window's action map rather than the widget class, so that they
@@ -726,12 +887,13 @@ static const GActionEntry session_actions[] = {
 };
 
 static void
-set_end_session_enabled (MerkkiWindow *self,
-                         gboolean      enabled)
+update_session_actions (MerkkiWindow *self)
 {
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "end-session");
+  GAction *start = g_action_map_lookup_action (G_ACTION_MAP (self), "start-session");
+  GAction *end = g_action_map_lookup_action (G_ACTION_MAP (self), "end-session");
 
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (start), !self->session_busy);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (end), !self->session_busy && self->session != NULL);
 }
 
 static void
@@ -956,6 +1118,8 @@ merkki_window_dispose (GObject *object)
   g_clear_object (&self->check_cancellable);
   g_clear_handle_id (&self->idle_source_id, g_source_remove);
   g_clear_handle_id (&self->start_camera_source_id, g_source_remove);
+  g_cancellable_cancel (self->session_cancellable);
+  g_clear_object (&self->session_cancellable);
   g_clear_pointer (&self->session, g_free);
   g_clear_object (&self->note_result);
   g_clear_pointer (&self->pending_note, g_free);
@@ -1031,6 +1195,7 @@ merkki_window_init (MerkkiWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->wedge_buffer = g_string_new (NULL);
+  self->session_cancellable = g_cancellable_new ();
   self->settings = merkki_settings_new ();
 
   controller = gtk_event_controller_key_new ();
@@ -1082,7 +1247,7 @@ merkki_window_new (MerkkiApplication *application)
 
   apply_kiosk_mode (self);
   g_action_map_add_action_entries (G_ACTION_MAP (self), session_actions, G_N_ELEMENTS (session_actions), self);
-  set_end_session_enabled (self, FALSE);
+  update_session_actions (self);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

@@ -3,7 +3,8 @@
 """The desktop app end to end: real registries on 127.0.0.1, the real app
 with a recorded label video as its camera, checked through what a screen
 reader sees (AT-SPI). Saves screenshots of the main states in
-BUILD/screenshots. Usage: test-gui.py camera|input|file|offline|kiosk|session|sound|export|cameras"""
+BUILD/screenshots. Usage: test-gui.py camera|camera-session|input|file|offline|kiosk|session|sound|export|
+cameras"""
 
 import os
 import sys
@@ -68,6 +69,9 @@ def scenario_camera(tap):
         tap.equal(verdict, 'Valid label', 'camera: a label in both registries is valid')
         check_valid_pohjola(tap, app, 'camera')
         tap.ok(len(app.read_traces().get('code-found', [])) >= 1, 'camera: the code came from the camera')
+        # Privacy: outside an inspection session no frame is kept.
+        tap.ok(not os.path.exists(os.path.join(app.home, 'data', 'merkki', 'evidence')),
+               'camera: outside a session the camera frame is not kept')
         app.screenshot('valid-1280')
         app.set_size(360, 720)
         app.screenshot('valid-360')
@@ -369,6 +373,116 @@ def scenario_session(tap):
         traficom.close()
 
 
+def session_entries(app, session, count):
+    """The checks of @session as `merkki-cli history --export json` reads
+    them from the app's store, once there are @count of them."""
+    import json
+    env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'))
+    cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
+    entries = []
+    deadline = time.monotonic() + 10
+    while len(entries) < count and time.monotonic() < deadline:
+        out = mg.subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
+                                env=env, capture_output=True, text=True, check=True).stdout
+        entries = json.loads(out)
+        time.sleep(0.2)
+    return entries
+
+
+def start_session(app):
+    """Starts a session from the menu with the suggested name; returns it."""
+    app.window_action('start-session')
+    app.find(role=mg.pyatspi.ROLE_LABEL, name='Start Inspection Session', timeout=10)
+    app.click(contains='Start')
+    subtitle = app.find(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:', timeout=10)
+    return subtitle.name.split(': ', 1)[1]
+
+
+def scenario_camera_session(tap):
+    """A label read by the camera during an inspection session: the frame
+    the code was read from is kept beside the store as a PNG that shows
+    the same code, listed with the check, shown as its thumbnail in the
+    history and in the report, and named in the JSON export."""
+    import json
+    payload = 'CSA/300929/2001'
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-camera-session-')
+    video = os.path.join(workdir, 'label.webm')
+    # Twenty seconds of the label out of focus, time enough to start the
+    # session on a loaded machine, then the label sharp.
+    mg.write_label_video(video, payload, blank_frames=300, code_frames=45, size=(800, 600))
+    app = mg.App(pipeline=mg.video_pipeline(video),
+                 registries={'sg-csa': csa.url, 'fi-traficom': traficom.url}, size=(1280, 800))
+    try:
+        app.wait_trace('first-frame-shown')
+        app.point_at_window()
+        session = start_session(app)
+        started = app.wait_trace('session-started', timeout=10)[0][0]
+        tap.ok(True, f'camera session: session {session!r} started while the camera looks at a blurred label')
+
+        tap.equal(app.wait_result(VERDICTS, timeout=60), 'Valid label', 'camera session: the camera reads the label')
+        found = app.wait_trace('code-found')[0][0]
+        tap.ok(found > started, 'camera session: the code was found after the session started',
+               f'session at {started} µs, code at {found} µs')
+        app.wait_trace('check-recorded', timeout=20)
+        tap.ok(not app.read_traces().get('check-not-recorded'), 'camera session: the check is recorded')
+
+        entries = session_entries(app, session, 1)
+        tap.equal(len(entries), 1, 'camera session: the check is in the session')
+        evidence = entries[0].get('evidence') if entries else None
+        tap.ok(evidence is not None and evidence.startswith('evidence/') and evidence.endswith('.png'),
+               'camera session: the check has a PNG as evidence', evidence)
+        kept = os.path.join(app.home, 'data', 'merkki', evidence or 'none')
+        tap.ok(os.path.isfile(kept), 'camera session: the evidence file is beside the database', kept)
+        if os.path.isfile(kept):
+            with open(kept, 'rb') as file:
+                tap.ok(file.read(8) == b'\x89PNG\r\n\x1a\n', 'camera session: the evidence is a PNG file')
+            read = mg.subprocess.run(['zbarimg', '-q', '--raw', kept], capture_output=True, text=True).stdout
+            tap.equal(read.strip(), payload, 'camera session: zbarimg reads the same code in the kept frame')
+
+        back_to_scan(app)
+        app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History').queryAction().doAction(0)
+        # The history's row of the check (the result page has a row of
+        # that title too): its subtitle starts with the verdict.
+
+        def history_row_photos():
+            for row in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM, name='Test Pohjola Gateway X3'):
+                items = list(app.walk(row))
+                if any(item.name.startswith('Valid label · ') for item in items):
+                    return [item for item in items
+                            if item.getRole() == mg.pyatspi.ROLE_IMAGE and item.name == 'Photo'] or None
+            return None
+        photos = mg.wait_until(history_row_photos, 10, 'the photo in the history row')
+        tap.ok(photos, 'camera session: the history row shows the kept frame')
+        app.screenshot('history-camera-evidence-1280')
+
+        path = os.path.join(workdir, 'session.json')
+        export_history(app, 'JSON', path)
+        with open(path, encoding='utf-8') as file:
+            exported = json.load(file)
+        tap.equal([entry.get('evidence') for entry in exported], [evidence],
+                  'camera session: the JSON export names the kept frame')
+
+        path = os.path.join(workdir, 'session.pdf')
+        export_history(app, 'PDF', path)
+        text = mg.subprocess.run(['pdftotext', path, '-'], capture_output=True, text=True, check=True).stdout
+        tap.ok('Test Pohjola' in text and 'No photo' not in text,
+               'camera session: the PDF report has the check with its photo, not "No photo"', text)
+        images = mg.subprocess.run(['pdfimages', '-list', path], capture_output=True, text=True,
+                                   check=True).stdout.splitlines()[2:]
+        tap.ok(len(images) >= 1, 'camera session: the PDF report draws the frame as the thumbnail', images)
+
+        app.window_action('end-session')
+        app.wait_trace('session-ended', timeout=10)
+        mg.wait_until(lambda: not app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:'),
+                      10, 'the session subtitle to go')
+        tap.ok(True, 'camera session: the session ends')
+    finally:
+        tap.equal(app.quit(), 0, 'camera session: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 def pitches(path):
     """The pitch (Hz, from zero crossings) of the first and the last fifth
     of the sound in the WAV file @path (16-bit mono or interleaved)."""
@@ -536,6 +650,7 @@ def scenario_cameras(tap):
 
 
 SCENARIOS = {
+    'camera-session': scenario_camera_session,
     'cameras': scenario_cameras,
     'export': scenario_export,
     'sound': scenario_sound,
