@@ -7,6 +7,7 @@ BUILD/screenshots. Usage: test-gui.py camera|camera-session|input|file|offline|k
 cameras"""
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -106,6 +107,15 @@ def copy_to_clipboard(app, text):
     time.sleep(0.2)
     app.key('x', ctrl=True)
     time.sleep(0.3)
+
+
+def open_image(app, path):
+    """Ctrl+O, then GTK's own file chooser (no portal here): type the path."""
+    app.key('o', ctrl=True)
+    time.sleep(1.5)
+    app.type_text(path)
+    time.sleep(0.8)
+    app.key('Return')
 
 
 def back_to_scan(app):
@@ -212,12 +222,7 @@ def scenario_file(tap):
     try:
         app.point_at_window()
         app.wait_trace('camera-page:no-camera', timeout=20)
-        app.key('o', ctrl=True)
-        # GTK's own file chooser (no portal here): type the path.
-        time.sleep(1.5)
-        app.type_text(image)
-        time.sleep(0.8)
-        app.key('Return')
+        open_image(app, image)
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'opened image: a CSA-only label is valid')
         tap.ok(app.row_texts('Test Sininen Plug Mini'), 'opened image: the product is shown')
         finland = subtitle_of(app, 'Finland') or ''
@@ -317,12 +322,8 @@ def scenario_session(tap):
     app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url})
     try:
         app.point_at_window()
-        app.window_action('start-session')
-        app.find(role=mg.pyatspi.ROLE_LABEL, name='Start Inspection Session', timeout=10)
-        app.click(contains='Start')
-        subtitle = app.find(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:', timeout=10)
-        tap.ok(subtitle is not None, 'session: the window shows the open session', subtitle.name)
-        session = subtitle.name.split(': ', 1)[1]
+        session = start_session(app)
+        tap.ok(True, f'session: the window shows the open session {session!r}')
         type_reference(app, 'CSA/300929/2001')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'session: a check works')
         # The inspector clicks the note, types what they saw; Enter keeps it.
@@ -339,23 +340,9 @@ def scenario_session(tap):
         workdir = tempfile.mkdtemp(prefix='merkki-gui-session-')
         image = os.path.join(workdir, 'shelf.png')
         mg.subprocess.run(['qrencode', '-s', '10', '-o', image, 'CSA/300629/2005'], check=True)
-        app.key('o', ctrl=True)
-        time.sleep(1.5)
-        app.type_text(image)
-        time.sleep(0.8)
-        app.key('Return')
+        open_image(app, image)
         tap.equal(app.wait_result(VERDICTS), 'Label withdrawn', 'session: an opened photo is checked')
-        env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'))
-        cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
-        import json
-        import subprocess
-        entries = []
-        deadline = time.monotonic() + 10
-        while len(entries) < 2 and time.monotonic() < deadline:
-            out = subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
-                                 env=env, capture_output=True, text=True, check=True).stdout
-            entries = json.loads(out)
-            time.sleep(0.2)
+        entries = session_entries(app, session, 2)
         tap.equal(len(entries), 2, 'session: both checks are recorded in the session')
         tap.equal({entry['session'] for entry in entries}, {session}, 'session: under its name')
         notes = [entry.get('note') for entry in entries]
@@ -367,6 +354,23 @@ def scenario_session(tap):
             with open(os.path.join(app.home, 'data', 'merkki', photos[0]), 'rb') as kept, \
                     open(image, 'rb') as original:
                 tap.ok(kept.read() == original.read(), 'session: the kept photo is the opened file')
+
+        # A photo that cannot be kept (a file stands where the evidence
+        # folder goes): the check is still recorded, and the user is told.
+        back_to_scan(app)
+        folder = os.path.join(app.home, 'data', 'merkki', 'evidence')
+        shutil.move(folder, folder + '.moved')
+        with open(folder, 'w') as blocker:
+            blocker.write('not a folder')
+        image = os.path.join(workdir, 'expired.png')
+        mg.subprocess.run(['qrencode', '-s', '10', '-o', image, 'CSA/150325/2004'], check=True)
+        open_image(app, image)
+        tap.equal(app.wait_result(VERDICTS), 'Label expired', 'session: a photo checked while it cannot be kept')
+        toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The photo could not be kept as evidence', timeout=10)
+        tap.ok(True, 'session: the user is told the photo was not kept', toast.name)
+        entries = session_entries(app, session, 3)
+        tap.ok(len(entries) == 3 and entries[0].get('evidence') is None,
+               'session: that check is recorded all the same, without a photo', entries)
     finally:
         tap.equal(app.quit(), 0, 'session: the app quits cleanly')
         csa.close()
