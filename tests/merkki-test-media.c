@@ -13,23 +13,39 @@
 /* Modules of the quiet zone around a code, as merkki-test-qr draws it. */
 #define QUIET_ZONE 4
 
-gboolean
-merkki_test_write_qr_image (const char    *path,
-                            const guint8  *payload,
-                            gsize          len,
-                            int            module_px,
-                            GError       **error)
+/* Saves @frames side by side on white, top-aligned, as an image whose type
+ * comes from the extension of @path. */
+static gboolean
+save_frames (const char             *path,
+             MerkkiTestFrame *const *frames,
+             guint                   n_frames,
+             GError                **error)
 {
-  MerkkiTestScene scene = { .module_px = module_px };
-  g_autoptr(MerkkiTestFrame) frame = merkki_test_qr_render_bytes (payload, len, &scene);
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, frame->width, frame->height);
-  guint8 *rgb = gdk_pixbuf_get_pixels (pixbuf);
-  int rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  guint8 *rgb;
+  int rowstride;
+  int width = 0, height = 0, left = 0;
   const char *type;
 
-  for (int y = 0; y < frame->height; y++)
-    for (int x = 0; x < frame->width; x++)
-      memset (rgb + y * rowstride + x * 3, frame->pixels[y * frame->stride + x], 3);
+  for (guint i = 0; i < n_frames; i++)
+    {
+      width += frames[i]->width;
+      height = MAX (height, frames[i]->height);
+    }
+  pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  gdk_pixbuf_fill (pixbuf, 0xffffffff);
+  rgb = gdk_pixbuf_get_pixels (pixbuf);
+  rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  for (guint i = 0; i < n_frames; i++)
+    {
+      const MerkkiTestFrame *frame = frames[i];
+
+      for (int y = 0; y < frame->height; y++)
+        for (int x = 0; x < frame->width; x++)
+          memset (rgb + y * rowstride + (left + x) * 3, frame->pixels[y * frame->stride + x], 3);
+      left += frame->width;
+    }
 
   if (g_str_has_suffix (path, ".png"))
     type = "png";
@@ -41,6 +57,34 @@ merkki_test_write_qr_image (const char    *path,
     g_assert_not_reached ();
 
   return gdk_pixbuf_save (pixbuf, path, type, error, NULL);
+}
+
+gboolean
+merkki_test_write_qr_image (const char    *path,
+                            const guint8  *payload,
+                            gsize          len,
+                            int            module_px,
+                            GError       **error)
+{
+  MerkkiTestScene scene = { .module_px = module_px };
+  g_autoptr(MerkkiTestFrame) frame = merkki_test_qr_render_bytes (payload, len, &scene);
+
+  return save_frames (path, &frame, 1, error);
+}
+
+gboolean
+merkki_test_write_qr_images (const char         *path,
+                             const char * const *payloads,
+                             int                 module_px,
+                             GError            **error)
+{
+  MerkkiTestScene scene = { .module_px = module_px };
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_test_frame_free);
+
+  for (guint i = 0; payloads[i] != NULL; i++)
+    g_ptr_array_add (frames, merkki_test_qr_render_bytes ((const guint8 *) payloads[i], strlen (payloads[i]),
+                                                          &scene));
+  return save_frames (path, (MerkkiTestFrame *const *) frames->pdata, frames->len, error);
 }
 
 gboolean

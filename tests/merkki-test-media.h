@@ -17,6 +17,13 @@ gboolean  merkki_test_write_qr_image   (const char    *path,
                                         int            module_px,
                                         GError       **error);
 
+/* Several codes in one photo: one per text of @payloads (NULL-terminated),
+ * side by side from left to right, each with its quiet zone. */
+gboolean  merkki_test_write_qr_images  (const char         *path,
+                                        const char * const *payloads,
+                                        int                 module_px,
+                                        GError            **error);
+
 /* Records a video with GStreamer: @blank_frames frames of a cluttered
  * background, then @code_frames frames showing the code on it (@payload may
  * be NULL: no code at all), then @after_frames of background again, at

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "merkki-core.h"
+#include "merkki-hostile-server.h"
 #include "merkki-test-registry.h"
 #include "merkki-test-media.h"
 #include "merkki-test-utils.h"
@@ -79,6 +80,19 @@ static void
 die_with_parent (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Kills @process with SIGKILL, as a power cut would stop it. */
+static void
+kill_process (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (process, SIGKILL);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
 }
 
 static GPtrArray *
@@ -243,11 +257,7 @@ test_session_batch (void)
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20 * 1000);
     }
-  g_subprocess_send_signal (process, SIGKILL);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_signaled (process));
-  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+  kill_process (process);
 
   /* Nothing committed is lost, the file is sound, every photo is there. */
   db = open_db (data_home);
@@ -384,6 +394,157 @@ test_session_batch (void)
   g_hash_table_unref (expected);
 }
 
+static gint64
+count_history (sqlite3    *db,
+               const char *session,
+               const char *input_hex)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM history WHERE session = ?1 "
+                                           "AND (?2 IS NULL OR input_hex = ?2)", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, session, -1, SQLITE_STATIC);
+  if (input_hex != NULL)
+    sqlite3_bind_text (stmt, 2, input_hex, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* Runs `scan --json --session` on @photo again: @n_skipped of its codes
+ * are skipped and @n_checked checked, and the session then holds @n_total
+ * checks. */
+static void
+resume_photo (const char *data_home,
+              const char *session,
+              const char *photo,
+              guint       n_skipped,
+              guint       n_checked,
+              gint64      n_total)
+{
+  const char *args[] = { "scan", "--json", "--session", session, photo, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint skipped = 0, checked = 0;
+  sqlite3 *db;
+
+  run_cli (data_home, args, NULL, NULL, &out);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      json_t *line = json_loads (lines[i], 0, NULL);
+
+      g_assert_nonnull (line);
+      g_assert_cmpstr (json_string_value (json_object_get (line, "file")), ==, photo);
+      if (json_object_get (line, "skipped") != NULL)
+        skipped++;
+      else
+        checked++;
+      json_decref (line);
+    }
+  g_assert_cmpuint (skipped, ==, n_skipped);
+  g_assert_cmpuint (checked, ==, n_checked);
+
+  db = open_db (data_home);
+  g_assert_cmpint (count_history (db, session, NULL), ==, n_total);
+  sqlite3_close (db);
+}
+
+/* One photo of three codes, the batch killed with SIGKILL after the first
+ * code was recorded and while the second is being looked up: the same
+ * command resumes with the two codes not yet recorded, and every code is
+ * in the session exactly once. */
+static void
+test_multi_code_photo_resume (void)
+{
+  const char *tmp = merkki_test_get_tmpdir ();
+  const char *session = "Hylly 3";
+  const char *payloads[] = { "CSA/311229/7101", "CSA/311229/7102", "CSA/311229/7103", NULL };
+  g_autofree char *data_home = g_build_filename (tmp, "shelf", NULL);
+  g_autofree char *photo = g_build_filename (tmp, "shelf.png", NULL);
+  g_autofree char *hanging = NULL;
+  g_autoptr(MerkkiDecoder) decoder = merkki_decoder_new ();
+  g_autoptr(GPtrArray) codes = NULL;
+  g_autoptr(GPtrArray) hex = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  MerkkiHostileServer *csa_hostile;
+  const char *second, *second_number;
+  const char *args[] = { "scan", "--json", "--session", session, photo, NULL };
+  g_autoptr(GPtrArray) argv = cli_argv (args, NULL);
+  gint64 deadline;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
+  g_assert_true (merkki_test_write_qr_images (photo, payloads, 4, &error));
+  g_assert_no_error (error);
+
+  /* The order in which merkki-cli meets the codes is the decoder's. */
+  codes = merkki_decoder_decode_file (decoder, photo, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (codes->len, ==, 3);
+  for (guint i = 0; i < codes->len; i++)
+    {
+      GBytes *payload = ((MerkkiDecodedCode *) g_ptr_array_index (codes, i))->payload;
+
+      g_ptr_array_add (hex, merkki_test_hex (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload)));
+    }
+
+  /* The CSA registry never answers for the second code: the batch waits
+   * there (up to its 8 s timeout) with the first code recorded. */
+  csa_hostile = merkki_hostile_server_new ();
+  second = ((MerkkiDecodedCode *) g_ptr_array_index (codes, 1))->text;
+  second_number = strrchr (second, '/') + 1;
+  hanging = g_strdup_printf ("/v1/labels/sg-cls/%s", second);
+  merkki_hostile_server_set_path_mode (csa_hostile, hanging, MERKKI_HOSTILE_NEVER_ANSWER);
+
+  launcher = make_launcher (data_home, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_SG_CSA", merkki_hostile_server_get_url (csa_hostile), TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *last = NULL;
+      gint64 n = 0;
+
+      db = open_db (data_home);
+      if (db != NULL && query_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'history'") > 0)
+        n = count_history (db, session, NULL);
+      g_clear_pointer (&db, sqlite3_close);
+      last = merkki_hostile_server_dup_last_request (csa_hostile);
+      /* The first code recorded, and the question about the second asked. */
+      if (n == 1 && last != NULL && strstr (last, second_number) != NULL)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+  kill_process (process);
+  merkki_hostile_server_free (csa_hostile);
+
+  db = open_db (data_home);
+  g_assert_cmpint (count_history (db, session, NULL), ==, 1);
+  g_assert_cmpint (count_history (db, session, g_ptr_array_index (hex, 0)), ==, 1);
+  sqlite3_close (db);
+
+  /* The same command again: the first code is skipped, the other two checked. */
+  resume_photo (data_home, session, photo, 1, 2, 3);
+
+  db = open_db (data_home);
+  for (guint i = 0; i < hex->len; i++)
+    g_assert_cmpint (count_history (db, session, g_ptr_array_index (hex, i)), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count(DISTINCT e.sha256) FROM evidence e JOIN history h "
+                                  "ON h.id = e.history_id WHERE h.session = 'Hylly 3'"), ==, 1);
+  sqlite3_close (db);
+
+  /* Once more: the photo is done, nothing is checked twice. */
+  resume_photo (data_home, session, photo, 3, 0, 3);
+}
+
 /* Field work: an answer from an offline copy older than the limit is
  * marked, and the verdict says how old it is. */
 static void
@@ -455,6 +616,7 @@ main (int    argc,
   traficom_server = merkki_test_registry_server_start ("traficom.json");
 
   g_test_add_func ("/cli-session/batch-kill-resume-export", test_session_batch);
+  g_test_add_func ("/cli-session/multi-code-photo-kill-resume", test_multi_code_photo_resume);
   g_test_add_func ("/cli-session/stale-offline-copy", test_stale_offline_copy);
 
   status = g_test_run ();

@@ -264,6 +264,54 @@ test_evidence_bad_frame (Fixture       *fixture,
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 }
 
+/* A photo of several codes: which of its codes a session holds, by payload. */
+static void
+test_evidence_checks (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = open_store (fixture->path);
+  g_autoptr(MerkkiCheckResult) first = make_result ("CSA/311228/6");
+  g_autoptr(MerkkiCheckResult) second = make_result ("\xff not UTF-8");
+  g_autoptr(MerkkiCheckResult) third = make_result ("CSA/311228/7");
+  g_autoptr(GBytes) photo = g_bytes_new_static ("two codes", 9);
+  g_autoptr(GBytes) first_payload = g_bytes_new_static ("CSA/311228/6", 12);
+  g_autoptr(GBytes) second_payload = g_bytes_new_static ("\xff not UTF-8", strlen ("\xff not UTF-8"));
+  g_autoptr(GBytes) third_payload = g_bytes_new_static ("CSA/311228/7", 12);
+  g_autoptr(GHashTable) checks = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *relative = NULL;
+  gint64 first_id, second_id;
+
+  relative = merkki_store_save_evidence (store, photo, "png", &sha256, &error);
+  g_assert_no_error (error);
+  checks = merkki_store_find_evidence_checks (store, "Itis", sha256, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (checks), ==, 0);
+  g_clear_pointer (&checks, g_hash_table_unref);
+
+  first_id = merkki_store_add_history_with_evidence (store, first, "Itis", relative, NULL, &error);
+  second_id = merkki_store_add_history_with_evidence (store, second, "Itis", relative, NULL, &error);
+  g_assert_no_error (error);
+  /* The same photo in another session, and a check of the session without it. */
+  g_assert_cmpint (merkki_store_add_history_with_evidence (store, first, "Other", relative, NULL, &error), >, 0);
+  g_assert_cmpint (merkki_store_add_history (store, third, "Itis", &error), >, 0);
+
+  checks = merkki_store_find_evidence_checks (store, "Itis", sha256, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (checks), ==, 2);
+  g_assert_nonnull (g_hash_table_lookup (checks, first_payload));
+  g_assert_nonnull (g_hash_table_lookup (checks, second_payload));
+  g_assert_cmpint (*(gint64 *) g_hash_table_lookup (checks, first_payload), ==, first_id);
+  g_assert_cmpint (*(gint64 *) g_hash_table_lookup (checks, second_payload), ==, second_id);
+  g_assert_null (g_hash_table_lookup (checks, third_payload));
+  g_clear_pointer (&checks, g_hash_table_unref);
+
+  checks = merkki_store_find_evidence_checks (store, NULL, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (checks), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -275,6 +323,7 @@ main (int    argc,
   g_test_add ("/session/evidence-frame", Fixture, NULL, fixture_set_up, test_evidence_frame, fixture_tear_down);
   g_test_add ("/session/evidence-bad-frame", Fixture, NULL, fixture_set_up, test_evidence_bad_frame,
               fixture_tear_down);
+  g_test_add ("/session/evidence-checks", Fixture, NULL, fixture_set_up, test_evidence_checks, fixture_tear_down);
 
   return g_test_run ();
 }

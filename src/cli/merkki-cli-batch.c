@@ -25,6 +25,7 @@ struct _MerkkiCliBatch {
   gboolean               any_negative;
   gboolean               any_unverified;
   char                  *evidence;     /* of the file begun last */
+  GHashTable            *recorded;     /* its codes already in the session: GBytes* → gint64* */
 };
 
 void
@@ -36,6 +37,7 @@ merkki_cli_batch_free (MerkkiCliBatch *self)
   g_clear_object (&self->store);
   g_free (self->session);
   g_free (self->evidence);
+  g_clear_pointer (&self->recorded, g_hash_table_unref);
   g_free (self);
 }
 
@@ -122,9 +124,9 @@ merkki_cli_batch_begin_file (MerkkiCliBatch  *self,
   g_autofree char *sha256 = NULL;
   g_autoptr(GBytes) bytes = NULL;
   gsize length = 0;
-  gint64 done;
 
   g_clear_pointer (&self->evidence, g_free);
+  g_clear_pointer (&self->recorded, g_hash_table_unref);
 
   /* Photos are kept as evidence of an inspection session only. */
   if (self->session == NULL)
@@ -141,31 +143,36 @@ merkki_cli_batch_begin_file (MerkkiCliBatch  *self,
   if (self->evidence == NULL)
     return FALSE;
 
-  done = merkki_store_find_evidence (self->store, self->session, sha256);
-  if (done > 0)
+  /* A resumed session skips the codes of this photo it already has, one
+   * by one: a batch killed between two codes of one photo checks the
+   * others now. */
+  self->recorded = merkki_store_find_evidence_checks (self->store, self->session, sha256, error);
+  return self->recorded != NULL;
+}
+
+static void
+print_skipped (MerkkiCliBatch *self,
+               const char     *file,
+               gint64          done)
+{
+  self->n_skipped++;
+  clear_progress (self);
+  if (self->options.json)
     {
-      self->n_skipped++;
-      clear_progress (self);
-      if (self->options.json)
-        {
-          json_t *object = json_pack ("{s:s, s:s, s:I, s:s}", "file", file, "skipped", "already-recorded",
-                                      "history_id", (json_int_t) done, "session", self->session);
-          g_autofree char *line = json_dumps (object, JSON_COMPACT | JSON_ENSURE_ASCII);
+      json_t *object = json_pack ("{s:s, s:s, s:I, s:s}", "file", file, "skipped", "already-recorded",
+                                  "history_id", (json_int_t) done, "session", self->session);
+      g_autofree char *line = json_dumps (object, JSON_COMPACT | JSON_ENSURE_ASCII);
 
-          json_decref (object);
-          printf ("%s\n", line);
-        }
-      else
-        {
-          /* Translators: a resumed batch scan skips a photo it already
-           * checked; %s are the file and the session, %d the check's number. */
-          printf (_("%s: already in session “%s” (check %d)\n"), file, self->session, (int) done);
-        }
-      fflush (stdout);
-      return FALSE;
+      json_decref (object);
+      printf ("%s\n", line);
     }
-
-  return TRUE;
+  else
+    {
+      /* Translators: a resumed batch scan skips a code it already
+       * checked; %s are the file and the session, %d the check's number. */
+      printf (_("%s: already in session “%s” (check %d)\n"), file, self->session, (int) done);
+    }
+  fflush (stdout);
 }
 
 static void
@@ -221,7 +228,15 @@ merkki_cli_batch_check (MerkkiCliBatch *self,
       g_autoptr(GError) error = NULL;
       MerkkiCheckFlags flags = MERKKI_CHECK_FLAGS_NO_HISTORY;
       MerkkiVerdict verdict;
+      const gint64 *done;
       gint64 id;
+
+      done = self->recorded != NULL ? g_hash_table_lookup (self->recorded, g_ptr_array_index (payloads, i)) : NULL;
+      if (done != NULL)
+        {
+          print_skipped (self, file, *done);
+          continue;
+        }
 
       if (self->options.offline)
         flags |= MERKKI_CHECK_FLAGS_OFFLINE;

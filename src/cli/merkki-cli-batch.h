@@ -7,8 +7,8 @@ G_BEGIN_DECLS
 
 /* `merkki-cli scan` with lookups: each code of each file is checked and
  * recorded in the history, in a session when one is named, with the file
- * as the evidence of its checks. A resumed session skips the files it
- * already has (same bytes). On a terminal, stderr shows a progress line. */
+ * as the evidence of its checks. A resumed session skips the codes it
+ * already has of each file (same bytes, same payload), and checks the others. On a terminal, stderr shows a progress line. */
 typedef struct _MerkkiCliBatch MerkkiCliBatch;
 
 typedef struct {
@@ -26,13 +26,15 @@ MerkkiCliBatch *merkki_cli_batch_new        (const MerkkiCliBatchOptions *option
                                              GError                     **error);
 void            merkki_cli_batch_free       (MerkkiCliBatch              *self);
 
-/* Reads @file before it is decoded; FALSE when the session already holds
- * it (the file is then done) or it cannot be read (@error set). */
+/* Reads @file before it is decoded, saves it as evidence and looks up
+ * which of its codes the session already holds; FALSE (@error set) when it
+ * cannot be read or saved. */
 gboolean        merkki_cli_batch_begin_file (MerkkiCliBatch              *self,
                                              const char                  *file,
                                              GError                     **error);
-/* Checks the codes (GBytes*) read from the file begun last, records and
- * prints each check. */
+/* Checks the codes (GBytes*) read from the file begun last that the
+ * session does not hold yet, records and prints each check; prints each
+ * code it skips. */
 void            merkki_cli_batch_check      (MerkkiCliBatch              *self,
                                              const char                  *file,
                                              GPtrArray                   *payloads);

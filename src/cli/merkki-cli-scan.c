@@ -383,7 +383,7 @@ merkki_cli_scan (int    argc,
 
       if (batch != NULL && !merkki_cli_batch_begin_file (batch, file, &error))
         {
-          /* Either the session already has this file, or it cannot be read. */
+          /* The file cannot be read, or its evidence copy cannot be saved. */
           if (error != NULL)
             {
               merkki_cli_usage_error ("scan", "%s", error->message);

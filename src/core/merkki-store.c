@@ -1578,3 +1578,69 @@ merkki_store_find_evidence (MerkkiStore  *self,
     return 0;
   return sqlite3_column_int64 (stmt, 0);
 }
+
+/* The bytes of lowercase or uppercase hexadecimal @hex, or NULL when it is
+ * not hexadecimal. */
+static GBytes *
+bytes_from_hex (const char *hex)
+{
+  gsize len = hex != NULL ? strlen (hex) : 0;
+  g_autofree guint8 *data = NULL;
+
+  if (hex == NULL || len % 2 != 0)
+    return NULL;
+  data = g_malloc (len / 2 + 1);
+  for (gsize i = 0; i < len / 2; i++)
+    {
+      int high = g_ascii_xdigit_value (hex[2 * i]);
+      int low = g_ascii_xdigit_value (hex[2 * i + 1]);
+
+      if (high < 0 || low < 0)
+        return NULL;
+      data[i] = (guint8) (high << 4 | low);
+    }
+  return g_bytes_new_take (g_steal_pointer (&data), len / 2);
+}
+
+GHashTable *
+merkki_store_find_evidence_checks (MerkkiStore  *self,
+                                   const char   *session,
+                                   const char   *sha256,
+                                   GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) checks = NULL;
+  int rc;
+
+  g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
+  g_return_val_if_fail (sha256 != NULL, NULL);
+
+  checks = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, g_free);
+  locker = g_mutex_locker_new (&self->mutex);
+  stmt = prepare (self,
+                  "SELECT h.id, h.input_hex FROM evidence e JOIN history h ON h.id = e.history_id "
+                  "WHERE e.sha256 = ?1 AND h.session IS ?2 ORDER BY h.id",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, sha256);
+  bind_text (stmt, 2, session);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GBytes *payload = bytes_from_hex ((const char *) sqlite3_column_text (stmt, 1));
+
+      /* The first check of a payload is the one that counts. */
+      if (payload != NULL && !g_hash_table_contains (checks, payload))
+        g_hash_table_insert (checks, payload, g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, 0) },
+                                                         sizeof (gint64)));
+      else
+        g_clear_pointer (&payload, g_bytes_unref);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_read_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&checks);
+}

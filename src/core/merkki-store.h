@@ -191,4 +191,15 @@ gint64         merkki_store_find_evidence   (MerkkiStore   *self,
                                              const char    *session,
                                              const char    *sha256);
 
+/* The checks of @session (NULL: outside any session) recorded with the
+ * photo of checksum @sha256: a table from each check's payload (GBytes*) to
+ * its row id (gint64*). A resumed batch checks only the codes of a photo
+ * that are not in it, so a photo of several codes interrupted between two
+ * of them is finished without checking any code twice. NULL with @error
+ * set when the store cannot be read. */
+GHashTable    *merkki_store_find_evidence_checks (MerkkiStore  *self,
+                                                  const char   *session,
+                                                  const char   *sha256,
+                                                  GError      **error);
+
 G_END_DECLS
