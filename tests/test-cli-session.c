@@ -543,6 +543,34 @@ test_multi_code_photo_resume (void)
 
   /* Once more: the photo is done, nothing is checked twice. */
   resume_photo (data_home, session, photo, 3, 0, 3);
+
+  /* The session is listed with its three checks. */
+  {
+    g_autofree char *out = NULL;
+    json_t *sessions;
+    json_t *entry;
+
+    g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--sessions", "--export", "json", NULL },
+                              NULL, NULL, &out), ==, 0);
+    sessions = json_loads (out, 0, NULL);
+    g_assert_nonnull (sessions);
+    g_assert_cmpuint (json_array_size (sessions), ==, 1);
+    entry = json_array_get (sessions, 0);
+    g_assert_cmpstr (json_string_value (json_object_get (entry, "name")), ==, session);
+    g_assert_cmpint (json_integer_value (json_object_get (entry, "n_checks")), ==, 3);
+    g_assert_nonnull (json_string_value (json_object_get (entry, "started_at")));
+    g_assert_true (json_is_null (json_object_get (entry, "ended_at")));
+    json_decref (sessions);
+
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--sessions", NULL }, NULL, NULL, &out), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "Hylly 3  "));
+    g_assert_nonnull (strstr (out, " · 3 checks\n"));
+    g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--sessions", "--export", "csv", NULL },
+                              NULL, NULL, NULL), ==, 2);
+    g_assert_cmpint (run_cli (data_home, (const char *[]) { "history", "--sessions", "--session", session, NULL },
+                              NULL, NULL, NULL), ==, 2);
+  }
 }
 
 /* Field work: an answer from an offline copy older than the limit is

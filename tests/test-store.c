@@ -599,6 +599,66 @@ test_store_refuses_damaged (Fixture       *fixture,
   assert_refused_untouched (fixture->path);
 }
 
+/* Every session with its own number of checks, the most recently started
+ * first, and the words a list of sessions shows for each. */
+static void
+test_store_list_sessions (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = open_store (fixture->path);
+  g_autoptr(MerkkiCheckResult) result = make_result ("CSA/310129/11", MERKKI_VERDICT_VALID, "Acme", "Hub");
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *older_words = NULL;
+  g_autofree char *newer_words = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *expected = NULL;
+  MerkkiSession *newer, *older;
+
+  sessions = merkki_store_list_sessions (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 0);
+  g_clear_pointer (&sessions, g_ptr_array_unref);
+
+  g_assert_true (merkki_store_create_session (store, "Itis", "Itäkeskus", "Aino Virtanen", &error));
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (merkki_store_add_history (store, result, "Itis", &error), >, 0);
+  g_assert_true (merkki_store_end_session (store, "Itis", &error));
+  /* ISO 8601 start times: a later one sorts after. */
+  g_usleep (2000);
+  g_assert_true (merkki_store_create_session (store, "Sello", NULL, NULL, &error));
+  g_assert_cmpint (merkki_store_add_history (store, result, "Sello", &error), >, 0);
+  /* Checks outside any session belong to none. */
+  g_assert_cmpint (merkki_store_add_history (store, result, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Read back from the file by another connection. */
+  g_clear_object (&store);
+  store = open_store (fixture->path);
+  sessions = merkki_store_list_sessions (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 2);
+  newer = g_ptr_array_index (sessions, 0);
+  older = g_ptr_array_index (sessions, 1);
+  g_assert_cmpstr (newer->name, ==, "Sello");
+  g_assert_cmpuint (newer->n_checks, ==, 1);
+  g_assert_null (newer->place);
+  g_assert_null (newer->ended_at);
+  g_assert_cmpstr (older->name, ==, "Itis");
+  g_assert_cmpuint (older->n_checks, ==, 3);
+  g_assert_cmpstr (older->inspector, ==, "Aino Virtanen");
+  g_assert_nonnull (older->ended_at);
+  g_assert_cmpint (g_date_time_compare (older->started_at, newer->started_at), <, 0);
+
+  date = merkki_format_date (older->started_at);
+  expected = g_strdup_printf ("Itäkeskus · Aino Virtanen · %s · 3 checks", date);
+  older_words = merkki_session_describe (older);
+  g_assert_cmpstr (older_words, ==, expected);
+  newer_words = merkki_session_describe (newer);
+  g_assert_true (g_str_has_suffix (newer_words, " · 1 check"));
+  g_assert_false (g_str_has_prefix (newer_words, " · "));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -616,6 +676,7 @@ main (int    argc,
   ADD ("migrates", test_store_migrates);
   ADD ("history", test_store_history);
   ADD ("history-survives-kill", test_store_history_survives_kill);
+  ADD ("list-sessions", test_store_list_sessions);
   ADD ("refuses-garbage", test_store_refuses_garbage);
   ADD ("refuses-foreign", test_store_refuses_foreign);
   ADD ("refuses-damaged", test_store_refuses_damaged);

@@ -112,6 +112,64 @@ print_export (MerkkiStore        *store,
   return TRUE;
 }
 
+static json_t *
+json_date_time (GDateTime *time)
+{
+  g_autofree char *text = time != NULL ? g_date_time_format_iso8601 (time) : NULL;
+
+  return text != NULL ? json_string (text) : json_null ();
+}
+
+/* Every inspection session, the most recently started first: a line each
+ * (name, then where, who, when and how many checks), or a JSON array. */
+static int
+print_sessions (MerkkiStore *store,
+                gboolean     json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = merkki_store_list_sessions (store, &error);
+
+  if (sessions == NULL)
+    return merkki_cli_usage_error ("history", "%s", error->message);
+
+  if (json)
+    {
+      json_t *array = json_array ();
+      g_autofree char *text = NULL;
+
+      for (guint i = 0; i < sessions->len; i++)
+        {
+          MerkkiSession *session = g_ptr_array_index (sessions, i);
+
+          json_array_append_new (array, json_pack ("{s:s, s:s?, s:s?, s:o, s:o, s:I}",
+                                                   "name", session->name,
+                                                   "place", session->place,
+                                                   "inspector", session->inspector,
+                                                   "started_at", json_date_time (session->started_at),
+                                                   "ended_at", json_date_time (session->ended_at),
+                                                   "n_checks", (json_int_t) session->n_checks));
+        }
+      text = json_dumps (array, JSON_INDENT (2));
+      json_decref (array);
+      printf ("%s\n", text);
+    }
+  else if (sessions->len == 0)
+    printf ("%s\n", _("No inspection sessions yet."));
+  else
+    {
+      for (guint i = 0; i < sessions->len; i++)
+        {
+          MerkkiSession *session = g_ptr_array_index (sessions, i);
+          g_autofree char *details = merkki_session_describe (session);
+
+          printf ("%s  %s\n", session->name, details);
+        }
+    }
+
+  fflush (stdout);
+  return 0;
+}
+
 int
 merkki_cli_history (int    argc,
                     char **argv)
@@ -120,7 +178,10 @@ merkki_cli_history (int    argc,
   g_autofree char *search = NULL;
   g_autofree char *export = NULL;
   int limit = 0;
+  gboolean sessions = FALSE;
   GOptionEntry entries[] = {
+    { "sessions", 0, 0, G_OPTION_ARG_NONE, &sessions,
+      N_("List the inspection sessions with their number of checks"), NULL },
     { "session", 0, 0, G_OPTION_ARG_STRING, &session, N_("Only the checks of session NAME"), N_("NAME") },
     { "search", 0, 0, G_OPTION_ARG_STRING, &search,
       N_("Only checks whose input, reference, brand or model contains TEXT"), N_("TEXT") },
@@ -150,9 +211,19 @@ merkki_cli_history (int    argc,
     return merkki_cli_usage_error ("history", "%s",
                                    _("A PDF is not for the terminal; redirect it to a file: > report.pdf"));
 
+  if (sessions && (session != NULL || search != NULL || limit != 0))
+    return merkki_cli_usage_error ("history", "%s",
+                                   _("--sessions lists every session; it cannot go with --session, "
+                                     "--search or --limit"));
+  if (sessions && export != NULL && format != MERKKI_REPORT_FORMAT_JSON)
+    return merkki_cli_usage_error ("history", "%s", _("Sessions are listed as text or as json"));
+
   store = merkki_cli_open_store ("history");
   if (store == NULL)
     return MERKKI_CLI_EXIT_USAGE;
+
+  if (sessions)
+    return print_sessions (store, export != NULL);
 
   list = merkki_store_list_history (store, session, search, limit, &error);
   if (list == NULL)

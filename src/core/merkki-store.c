@@ -1153,6 +1153,26 @@ merkki_session_free (MerkkiSession *self)
   g_free (self);
 }
 
+char *
+merkki_session_describe (const MerkkiSession *self)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->place != NULL && *self->place != '\0')
+    g_ptr_array_add (parts, g_strdup (self->place));
+  if (self->inspector != NULL && *self->inspector != '\0')
+    g_ptr_array_add (parts, g_strdup (self->inspector));
+  if (self->started_at != NULL)
+    g_ptr_array_add (parts, merkki_format_date (self->started_at));
+  /* Translators: how many checks an inspection session holds. */
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u check", "%u checks", self->n_checks),
+                                           self->n_checks));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
 static char *
 now_iso8601 (void)
 {

@@ -125,6 +125,10 @@ typedef struct {
 } MerkkiSession;
 
 void           merkki_session_free          (MerkkiSession *self);
+/* "Itäkeskus, Helsinki · Aino Virtanen · 27 Nov 2026 · 12 checks": where,
+ * who, the start date as merkki_format_date() writes it in the user's
+ * language, and the number of checks, for a list of sessions. */
+char          *merkki_session_describe      (const MerkkiSession *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MerkkiSession, merkki_session_free)
 
 /* Starts session @name now, or resumes it (open again, start kept; a

@@ -14,6 +14,7 @@ struct _MerkkiHistoryPage
 
   /* Template widgets */
   AdwToastOverlay  *toast_overlay;
+  GtkDropDown      *session_drop_down;
   GtkSearchEntry   *search_entry;
   GtkStack         *stack;
   GtkListBox       *list_box;
@@ -24,6 +25,13 @@ struct _MerkkiHistoryPage
   GtkFileChooserNative *file_chooser;
   MerkkiReportFormat export_format;
   char             *session;       /* only this session's checks, or NULL */
+
+  /* The sessions to choose from: item 0 of the drop-down is the whole
+   * history, item i + 1 is sessions[i]. */
+  GtkStringList    *session_names;
+  GPtrArray        *sessions;      /* MerkkiSession* */
+  GCancellable     *sessions_cancellable;
+  gboolean          filling_sessions;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, ADW_TYPE_BIN)
@@ -250,6 +258,190 @@ on_reload_done_cb (GObject      *source,
     gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
+static void
+reload_checks (MerkkiHistoryPage *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  list_history_async (self, TRUE, self->cancellable, on_reload_done_cb, NULL);
+}
+
+/* Sessions: read in a thread, offered in the drop-down. */
+
+static void
+list_sessions_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *sessions = merkki_store_list_sessions (task_data, &error);
+
+  if (sessions == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, sessions, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Selects the chosen session (or the whole history) in the drop-down
+ * without taking it for the user's choice. */
+static void
+select_session_item (MerkkiHistoryPage *self)
+{
+  guint position = 0;
+
+  for (guint i = 0; self->session != NULL && self->sessions != NULL && i < self->sessions->len; i++)
+    {
+      MerkkiSession *session = g_ptr_array_index (self->sessions, i);
+
+      if (g_strcmp0 (session->name, self->session) == 0)
+        {
+          position = i + 1;
+          break;
+        }
+    }
+  self->filling_sessions = TRUE;
+  gtk_drop_down_set_selected (self->session_drop_down, position);
+  self->filling_sessions = FALSE;
+}
+
+static void
+on_sessions_listed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  if (sessions == NULL)
+    {
+      show_toast (self, error->message);
+      return;
+    }
+
+  names = g_ptr_array_new ();
+  /* Translators: in the list of inspection sessions, the whole history. */
+  g_ptr_array_add (names, (gpointer) _("All Checks"));
+  for (guint i = 0; i < sessions->len; i++)
+    g_ptr_array_add (names, ((MerkkiSession *) g_ptr_array_index (sessions, i))->name);
+  g_ptr_array_add (names, NULL);
+
+  g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  self->sessions = g_steal_pointer (&sessions);
+  self->filling_sessions = TRUE;
+  gtk_string_list_splice (self->session_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->session_names)),
+                          (const char * const *) names->pdata);
+  self->filling_sessions = FALSE;
+  select_session_item (self);
+  /* Nothing to choose from until the first session. */
+  gtk_widget_set_visible (GTK_WIDGET (self->session_drop_down), self->sessions->len > 0);
+}
+
+static void
+reload_sessions (MerkkiHistoryPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (self->sessions_cancellable);
+  g_clear_object (&self->sessions_cancellable);
+  self->sessions_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->sessions_cancellable, on_sessions_listed_cb, NULL);
+  g_task_set_source_tag (task, reload_sessions);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, list_sessions_thread);
+}
+
+static void
+on_session_drop_down_selected_cb (MerkkiHistoryPage *self)
+{
+  guint position = gtk_drop_down_get_selected (self->session_drop_down);
+  const char *name = NULL;
+
+  if (self->filling_sessions || position == GTK_INVALID_LIST_POSITION)
+    return;
+  if (position > 0 && self->sessions != NULL && position <= self->sessions->len)
+    name = ((MerkkiSession *) g_ptr_array_index (self->sessions, position - 1))->name;
+  if (g_strcmp0 (self->session, name) == 0)
+    return;
+  g_free (self->session);
+  self->session = g_strdup (name);
+  reload_checks (self);
+}
+
+/* The drop-down's button shows the name; its list also where, who, when
+ * and how many checks. */
+
+static void
+setup_session_item_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       gpointer                  user_data)
+{
+  gboolean detailed = GPOINTER_TO_INT (user_data);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), title);
+  if (detailed)
+    {
+      GtkWidget *subtitle = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+      gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 40);
+      gtk_widget_add_css_class (subtitle, "caption");
+      gtk_widget_add_css_class (subtitle, "dim-label");
+      gtk_box_append (GTK_BOX (box), subtitle);
+    }
+  else
+    gtk_label_set_max_width_chars (GTK_LABEL (title), 14);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_session_item_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      MerkkiHistoryPage        *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
+  GtkStringObject *name = gtk_list_item_get_item (item);
+  guint position = gtk_list_item_get_position (item);
+
+  gtk_label_set_text (GTK_LABEL (title), gtk_string_object_get_string (name));
+  if (subtitle == NULL)
+    return;
+  if (position > 0 && self->sessions != NULL && position <= self->sessions->len)
+    {
+      g_autofree char *details = merkki_session_describe (g_ptr_array_index (self->sessions, position - 1));
+
+      gtk_label_set_text (GTK_LABEL (subtitle), details);
+      gtk_widget_set_visible (subtitle, TRUE);
+    }
+  else
+    gtk_widget_set_visible (subtitle, FALSE);
+}
+
+static GtkListItemFactory *
+session_item_factory_new (MerkkiHistoryPage *self,
+                          gboolean           detailed)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_session_item_cb), GINT_TO_POINTER (detailed));
+  g_signal_connect_object (factory, "bind", G_CALLBACK (bind_session_item_cb), self, 0);
+  return factory;
+}
+
 void
 merkki_history_page_reload (MerkkiHistoryPage *self)
 {
@@ -258,10 +450,8 @@ merkki_history_page_reload (MerkkiHistoryPage *self)
   if (self->store == NULL)
     return;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  list_history_async (self, TRUE, self->cancellable, on_reload_done_cb, NULL);
+  reload_checks (self);
+  reload_sessions (self);
 }
 
 void
@@ -274,6 +464,7 @@ merkki_history_page_set_session (MerkkiHistoryPage *self,
     return;
   g_free (self->session);
   self->session = g_strdup (session);
+  select_session_item (self);
   if (self->store != NULL)
     merkki_history_page_reload (self);
 }
@@ -472,6 +663,7 @@ merkki_history_page_dispose (GObject *object)
   MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->sessions_cancellable);
   g_cancellable_cancel (self->export_cancellable);
   if (self->file_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->file_chooser));
@@ -488,7 +680,9 @@ merkki_history_page_finalize (GObject *object)
   MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->sessions_cancellable);
   g_clear_object (&self->export_cancellable);
+  g_clear_pointer (&self->sessions, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_pointer (&self->session, g_free);
 
@@ -506,10 +700,12 @@ merkki_history_page_class_init (MerkkiHistoryPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/merkki/Merkki/ui/merkki-history-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, session_drop_down);
   gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, stack);
   gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, list_box);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_session_drop_down_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "history.export", "s", export_action);
 }
@@ -517,7 +713,21 @@ merkki_history_page_class_init (MerkkiHistoryPageClass *klass)
 static void
 merkki_history_page_init (MerkkiHistoryPage *self)
 {
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autoptr(GtkListItemFactory) list_factory = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->export_cancellable = g_cancellable_new ();
+
+  self->session_names = gtk_string_list_new ((const char *[]) { _("All Checks"), NULL });
+  factory = session_item_factory_new (self, FALSE);
+  list_factory = session_item_factory_new (self, TRUE);
+  self->filling_sessions = TRUE;
+  gtk_drop_down_set_factory (self->session_drop_down, factory);
+  gtk_drop_down_set_list_factory (self->session_drop_down, list_factory);
+  /* The drop-down owns the model. */
+  gtk_drop_down_set_model (self->session_drop_down, G_LIST_MODEL (self->session_names));
+  g_object_unref (self->session_names);
+  self->filling_sessions = FALSE;
 }

@@ -441,7 +441,7 @@ class App:
 
 
 _KEYSYMS = {'Return': 0xff0d, 'Escape': 0xff1b, 'Tab': 0xff09, 'BackSpace': 0xff08, 'comma': 0x2c, 'F1': 0xffbe,
-            'Down': 0xff54}
+            'Down': 0xff54, 'Up': 0xff52}
 
 
 def Gdk_keysym(name):

@@ -618,6 +618,105 @@ def scenario_export(tap):
         traficom.close()
 
 
+def open_session_chooser(app):
+    chooser = app.find(role=mg.pyatspi.ROLE_COMBO_BOX, name='Inspection session', timeout=10)
+    opener = next(node for node in app.walk(chooser)
+                  if 'Action' in node.get_interfaces() and node.queryAction().nActions > 0)
+    opener.queryAction().doAction(0)
+    time.sleep(0.8)
+
+
+def choose_session(app, steps, key):
+    """Opens the History page's session chooser and moves @steps items
+    with the arrow @key, then Enter: as a keyboard user does."""
+    open_session_chooser(app)
+    for _ in range(steps):
+        app.key(key)
+        time.sleep(0.3)
+    app.key('Return')
+    time.sleep(0.5)
+
+
+def scenario_sessions(tap):
+    """Two inspection sessions made with `merkki-cli scan --session`: the
+    inspector picks the older one in History, sees its checks only, and
+    its export holds its checks only; All Checks shows every one again."""
+    import csv
+    import subprocess
+    csa, traficom = registries()
+    workdir = tempfile.mkdtemp(prefix='merkki-gui-sessions-')
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url},
+                 size=(1280, 800))
+    older = {'Test Pohjola Gateway X3', 'Test Vanha Thermostat T1'}
+    newer = {'Test Lukko Door Lock L3'}
+    try:
+        env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'),
+                   MERKKI_REGISTRY_SG_CSA=csa.url, MERKKI_REGISTRY_FI_TRAFICOM=traficom.url)
+        cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
+        photos = {}
+        for reference in ('CSA/300929/2001', 'CSA/150325/2004', 'CSA/300629/2005'):
+            photos[reference] = os.path.join(workdir, reference.replace('/', '-') + '.png')
+            subprocess.run(['qrencode', '-s', '8', '-o', photos[reference], reference], check=True)
+        for name, place, references in (('Older visit', 'Itäkeskus', ('CSA/300929/2001', 'CSA/150325/2004')),
+                                        ('Newer visit', 'Sello', ('CSA/300629/2005',))):
+            done = subprocess.run([cli, 'scan', '--session', name, '--place', place, '--inspector', 'Aino Virtanen',
+                                   *(photos[reference] for reference in references)],
+                                  env=env, capture_output=True, text=True)
+            tap.ok(done.returncode == 1, f'sessions: merkki-cli records the session {name!r}', done.stderr)
+            time.sleep(0.1)
+
+        app.point_at_window()
+        app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History').queryAction().doAction(0)
+        everything = older | newer
+
+        def shown_products():
+            return {item.name for item in app.find_all(role=mg.pyatspi.ROLE_LIST_ITEM)} & everything
+        mg.wait_until(lambda: shown_products() == everything, 10, 'every check in the history')
+        tap.ok(True, 'sessions: History shows every check at first')
+
+        # The list offers each session with where, who, when and how many checks.
+        open_session_chooser(app)
+        details = [label.name for label in app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Aino Virtanen')]
+        tap.ok(any(name.startswith('Itäkeskus · Aino Virtanen · ') and name.endswith(' · 2 checks')
+                   for name in details)
+               and any(name.startswith('Sello · Aino Virtanen · ') and name.endswith(' · 1 check')
+                       for name in details),
+               'sessions: the chooser lists both sessions with place, inspector, date and checks', details)
+        app.screenshot('history-sessions-list-1280')
+        app.key('Escape')
+        time.sleep(0.3)
+        choose_session(app, 2, 'Down')
+        mg.wait_until(lambda: shown_products() == older, 10, 'the checks of the older session')
+        tap.equal(shown_products(), older, 'sessions: the older session shows its own checks only')
+        chooser = app.find(role=mg.pyatspi.ROLE_COMBO_BOX, name='Inspection session')
+        names = [item.name for item in app.walk(chooser) if item.getRole() == mg.pyatspi.ROLE_LABEL]
+        tap.ok('Older visit' in names, 'sessions: the chooser names the chosen session', names)
+        app.screenshot('history-session-1280')
+
+        path = os.path.join(workdir, 'older.csv')
+        export_history(app, 'CSV', path)
+        with open(path, newline='', encoding='utf-8') as file:
+            rows = list(csv.DictReader(file))
+        tap.equal(sorted(row['reference'] for row in rows), ['CSA/150325/2004', 'CSA/300929/2001'],
+                  'sessions: the CSV export holds the older session\'s checks only')
+        tap.equal({row['session'] for row in rows}, {'Older visit'}, 'sessions: each row names the session')
+
+        path = os.path.join(workdir, 'older.pdf')
+        export_history(app, 'PDF', path)
+        text = mg.subprocess.run(['pdftotext', path, '-'], capture_output=True, text=True, check=True).stdout
+        tap.ok('Older visit' in text and 'Itäkeskus' in text and 'CSA/150325/2004' in text
+               and 'CSA/300629/2005' not in text and 'Sello' not in text,
+               'sessions: the PDF report is the older session\'s', text)
+
+        choose_session(app, 2, 'Up')
+        mg.wait_until(lambda: shown_products() == everything, 10, 'every check again')
+        tap.ok(True, 'sessions: All Checks shows every check again')
+    finally:
+        tap.equal(app.quit(), 0, 'sessions: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 def scenario_cameras(tap):
     """Two cameras (a test GStreamer plugin the app's device monitor finds):
     the chooser appears, and switching to the camera filming a label
@@ -659,6 +758,7 @@ SCENARIOS = {
     'export': scenario_export,
     'sound': scenario_sound,
     'session': scenario_session,
+    'sessions': scenario_sessions,
     'kiosk': scenario_kiosk,
     'camera': scenario_camera,
     'input': scenario_input,
