@@ -330,6 +330,7 @@ ensure_snapshot (MerkkiRegistryServer *self)
   g_autofree char *text = NULL;
   g_autofree char *hash = NULL;
   json_t *root;
+  gsize len;
 
   if (self->snapshot != NULL)
     return;
@@ -341,7 +342,10 @@ ensure_snapshot (MerkkiRegistryServer *self)
   /* A strong validator: the hash of the exact bytes served. */
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
   self->snapshot_etag = g_strdup_printf ("\"%.32s\"", hash);
-  self->snapshot = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+  /* The length first: the order in which arguments are evaluated is the
+   * compiler's choice, and clang steals the pointer before strlen() runs. */
+  len = strlen (text);
+  self->snapshot = g_bytes_new_take (g_steal_pointer (&text), len);
 }
 
 /* If-None-Match uses the weak comparison (RFC 9110, 13.1.2). */
