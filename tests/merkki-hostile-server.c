@@ -137,17 +137,15 @@ replace_all (const char *text,
   return g_strjoinv (to, parts);
 }
 
+/* @text with every "level" (3 or 0 in a valid answer) set to @level. */
 static char *
-replace_first (const char *text,
-               const char *from,
-               const char *to)
+replace_levels (const char *text,
+                const char *level)
 {
-  const char *at = strstr (text, from);
+  g_autofree char *to = g_strconcat ("\"level\":", level, NULL);
+  g_autofree char *step = replace_all (text, "\"level\":3", to);
 
-  if (at == NULL)
-    return g_strdup (text);
-
-  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+  return replace_all (step, "\"level\":0", to);
 }
 
 /* The valid answer to @path, then changed as @mode says. Sets status,
@@ -356,10 +354,35 @@ build_answer (MerkkiHostileServer *self,
       {
         g_autofree char *old = text;
         g_autofree char *huge = g_strnfill (400, '0');
-        g_autofree char *level = g_strconcat ("\"level\":1", huge, NULL);
-        g_autofree char *step = replace_first (old, "\"level\":3", level);
+        g_autofree char *level = g_strconcat ("1", huge, NULL);
 
-        text = replace_first (step, "\"level\":0", level);
+        text = replace_levels (old, level);
+      }
+      break;
+
+    case MERKKI_HOSTILE_LEVEL_FLOAT_MAX:
+    case MERKKI_HOSTILE_LEVEL_2_POW_63:
+    case MERKKI_HOSTILE_LEVEL_INT64_MIN:
+      {
+        g_autofree char *old = text;
+
+        text = replace_levels (old, mode == MERKKI_HOSTILE_LEVEL_FLOAT_MAX ? "1e308"
+                                    : mode == MERKKI_HOSTILE_LEVEL_2_POW_63 ? "9223372036854775808"
+                                    : "-9223372036854775808");
+      }
+      break;
+
+    case MERKKI_HOSTILE_DUPLICATE_STATUS:
+    case MERKKI_HOSTILE_DUPLICATE_STATUS_REVOKED_FIRST:
+      {
+        g_autofree char *old = text;
+
+        /* A reader that keeps the first value sees one status, a reader
+         * that keeps the last the other. */
+        text = replace_all (old, "\"status\":\"active\"",
+                            mode == MERKKI_HOSTILE_DUPLICATE_STATUS
+                            ? "\"status\":\"active\",\"status\":\"revoked\""
+                            : "\"status\":\"revoked\",\"status\":\"active\"");
       }
       break;
 
@@ -545,6 +568,32 @@ gzip (const char *data,
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
 }
 
+#define BOMB_BYTES (100 * 1024 * 1024)
+
+/* @body and then spaces up to BOMB_BYTES, gzip-compressed a chunk at a
+ * time (about 100 kB in all). */
+static GBytes *
+gzip_bomb (const char *body,
+           gsize       len)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
+  g_autofree char *spaces = g_strnfill (1024 * 1024, ' ');
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (out, body, len, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize sent = len; sent < BOMB_BYTES; sent += 1024 * 1024)
+    {
+      g_output_stream_write_all (out, spaces, MIN (1024 * 1024, BOMB_BYTES - sent), NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
 static void
 deliver (MerkkiHostileServer *self,
          Answer              *answer)
@@ -586,8 +635,11 @@ deliver (MerkkiHostileServer *self,
       return;
 
     case MERKKI_HOSTILE_GZIP:
+    case MERKKI_HOSTILE_GZIP_BOMB:
       {
-        g_autoptr(GBytes) compressed = gzip (answer->body, answer->body_len);
+        g_autoptr(GBytes) compressed = answer->mode == MERKKI_HOSTILE_GZIP
+                                       ? gzip (answer->body, answer->body_len)
+                                       : gzip_bomb (answer->body, answer->body_len);
 
         soup_server_message_set_status (msg, answer->status, NULL);
         soup_message_headers_replace (headers, "Content-Encoding", "gzip");

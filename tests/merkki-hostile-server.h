@@ -85,6 +85,15 @@ typedef enum {
   MERKKI_HOSTILE_NOT_HTTP,             /* the valid body with no status line or headers
                                         * (HTTP/0.9), then close */
   MERKKI_HOSTILE_BAD_STATUS_LINE,      /* "HTTP/1.1 2000 OK", then the valid answer */
+  MERKKI_HOSTILE_DUPLICATE_STATUS,     /* 200, the valid answer with every "status"
+                                        * given twice: "active", then "revoked" */
+  MERKKI_HOSTILE_DUPLICATE_STATUS_REVOKED_FIRST, /* the same, "revoked" first */
+  MERKKI_HOSTILE_LEVEL_FLOAT_MAX,      /* 200, the valid answer with every level 1e308 */
+  MERKKI_HOSTILE_LEVEL_2_POW_63,       /* ... every level 2^63 (one past int64) */
+  MERKKI_HOSTILE_LEVEL_INT64_MIN,      /* ... every level -2^63 */
+  MERKKI_HOSTILE_GZIP_BOMB,            /* 200, Content-Encoding: gzip, a body of about
+                                        * 100 kB that inflates to 100 MB: the valid
+                                        * answer followed by spaces */
 } MerkkiHostileMode;
 
 typedef struct _MerkkiHostileServer MerkkiHostileServer;

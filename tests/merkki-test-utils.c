@@ -3,6 +3,7 @@
 
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -145,6 +146,91 @@ merkki_test_run_program (const char * const *argv)
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("%s failed: %s", argv[0], err);
   return out;
+}
+
+const MerkkiRegistryAnswer *
+merkki_test_get_answer (MerkkiCheckResult *result,
+                        const char        *registry_id)
+{
+  GPtrArray *answers = merkki_check_result_get_answers (result);
+
+  for (guint i = 0; i < answers->len; i++)
+    {
+      const MerkkiRegistryAnswer *answer = g_ptr_array_index (answers, i);
+
+      if (g_str_equal (answer->registry_id, registry_id))
+        return answer;
+    }
+
+  g_error ("The check has no answer of %s", registry_id);
+  return NULL;
+}
+
+/* An empty GBytes may have no data pointer at all. */
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize size = bytes != NULL ? g_bytes_get_size (bytes) : 0;
+
+  return g_strndup (size > 0 ? g_bytes_get_data (bytes, NULL) : "", size);
+}
+
+int
+merkki_test_run_cli (const char         *data_home,
+                     const char * const *env,
+                     GBytes             *input,
+                     const char * const *args,
+                     char              **out,
+                     char              **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *input_path = g_build_filename (data_home, "stdin", NULL);
+  g_autoptr(GBytes) out_bytes = NULL;
+  g_autoptr(GBytes) err_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, merkki_test_build_path ("src/cli/merkki-cli"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  /* Standard input is a file, empty without @input, so that nothing the
+   * test runner has open leaks in, and a program that stops reading early
+   * is no error of the test's. */
+  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (input_path,
+                                      input != NULL ? g_bytes_get_data (input, NULL) : "",
+                                      input != NULL ? (gssize) g_bytes_get_size (input) : 0, NULL));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      const char *equals = strchr (env[i], '=');
+
+      if (equals != NULL)
+        {
+          g_autofree char *name = g_strndup (env[i], equals - env[i]);
+
+          g_subprocess_launcher_setenv (launcher, name, equals + 1, TRUE);
+        }
+      else
+        g_subprocess_launcher_unsetenv (launcher, env[i]);
+    }
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (process, NULL, NULL, &out_bytes, &err_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  if (out != NULL)
+    *out = bytes_to_string (out_bytes);
+  if (err != NULL)
+    *err = bytes_to_string (err_bytes);
+  return g_subprocess_get_exit_status (process);
 }
 
 char *

@@ -47,59 +47,35 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->err);
 }
 
-/* Runs merkki-cli with @args, @input (may be NULL) on its standard input;
- * returns its exit status and keeps its output in the fixture. */
+/* Runs merkki-cli with @args, @input (may be NULL) on its standard input
+ * and the fixture's registry addresses; returns its exit status and keeps
+ * its output in the fixture. */
 static int
 run_cli_valist (Fixture    *fixture,
                 GBytes     *input,
                 const char *first_arg,
                 va_list     args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *input_path = g_build_filename (fixture->data_home, "stdin", NULL);
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) argv_strv = NULL;
+  g_autofree char *csa = fixture->csa_url != NULL ? g_strconcat ("MERKKI_REGISTRY_SG_CSA=", fixture->csa_url, NULL)
+                                                  : g_strdup ("MERKKI_REGISTRY_SG_CSA");
+  g_autofree char *traficom = fixture->traficom_url != NULL
+                              ? g_strconcat ("MERKKI_REGISTRY_FI_TRAFICOM=", fixture->traficom_url, NULL)
+                              : g_strdup ("MERKKI_REGISTRY_FI_TRAFICOM");
+  const char * const env[] = { csa, traficom, NULL };
+  int status;
 
-  g_ptr_array_add (argv, merkki_test_build_path ("src/cli/merkki-cli"));
   for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  g_ptr_array_add (argv, NULL);
-
-  /* Standard input is a file, empty without @input, so that nothing the
-   * test runner has open leaks in, and a program that stops reading early
-   * is no error of the test's. */
-  g_assert_true (g_file_set_contents (input_path,
-                                      input != NULL ? g_bytes_get_data (input, NULL) : "",
-                                      input != NULL ? (gssize) g_bytes_get_size (input) : 0, NULL));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
-  if (fixture->csa_url != NULL)
-    g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_SG_CSA", fixture->csa_url, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "MERKKI_REGISTRY_SG_CSA");
-  if (fixture->traficom_url != NULL)
-    g_subprocess_launcher_setenv (launcher, "MERKKI_REGISTRY_FI_TRAFICOM", fixture->traficom_url, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "MERKKI_REGISTRY_FI_TRAFICOM");
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
+    g_strv_builder_add (argv, arg);
+  argv_strv = g_strv_builder_end (argv);
 
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  /* An empty GBytes may have no data pointer at all. */
-  fixture->out = g_strndup (g_bytes_get_size (out) > 0 ? g_bytes_get_data (out, NULL) : "", g_bytes_get_size (out));
-  fixture->err = g_strndup (g_bytes_get_size (err) > 0 ? g_bytes_get_data (err, NULL) : "", g_bytes_get_size (err));
-
+  status = merkki_test_run_cli (fixture->data_home, env, input, (const char * const *) argv_strv,
+                                &fixture->out, &fixture->err);
   g_test_message ("stdout: %s\nstderr: %s", fixture->out, fixture->err);
-  return g_subprocess_get_exit_status (process);
+  return status;
 }
 
 static int
