@@ -17,3 +17,17 @@ merkki_test_registry_server_start (const char *data_file)
   g_assert_no_error (error);
   return server;
 }
+
+int
+merkki_test_run_with_registries (MerkkiRegistryServer **csa,
+                                 MerkkiRegistryServer **traficom)
+{
+  int status;
+
+  *csa = merkki_test_registry_server_start ("csa.json");
+  *traficom = merkki_test_registry_server_start ("traficom.json");
+  status = g_test_run ();
+  g_clear_object (csa);
+  g_clear_object (traficom);
+  return status;
+}

@@ -9,4 +9,10 @@ G_BEGIN_DECLS
  * tests/data/@data_file, e.g. "csa.json". Fails the test if it cannot. */
 MerkkiRegistryServer *merkki_test_registry_server_start (const char *data_file);
 
+/* g_test_run() with the fixture registries of CSA (tests/data/csa.json)
+ * and Traficom (traficom.json) running; *@csa and *@traficom point at them
+ * while the tests run. Returns g_test_run()'s status. */
+int                   merkki_test_run_with_registries   (MerkkiRegistryServer **csa,
+                                                         MerkkiRegistryServer **traficom);
+
 G_END_DECLS

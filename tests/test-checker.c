@@ -737,12 +737,7 @@ int
 main (int    argc,
       char **argv)
 {
-  int status;
-
   merkki_test_init (&argc, &argv);
-
-  csa_server = merkki_test_registry_server_start ("csa.json");
-  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
 #define ADD(name, func) \
   g_test_add ("/checker/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -765,9 +760,5 @@ main (int    argc,
   ADD ("address-changed-during-check", test_checker_address_changed_during_check);
 #undef ADD
 
-  status = g_test_run ();
-
-  g_clear_object (&csa_server);
-  g_clear_object (&traficom_server);
-  return status;
+  return merkki_test_run_with_registries (&csa_server, &traficom_server);
 }

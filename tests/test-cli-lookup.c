@@ -47,15 +47,16 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->err);
 }
 
-/* Runs merkki-cli with @args, @input (may be NULL) on its standard input
- * and the fixture's registry addresses; returns its exit status and keeps
- * its output in the fixture. */
+/* Runs merkki-cli with the arguments after @input_len (up to a NULL),
+ * @input (may be NULL) on its standard input and the fixture's registry
+ * addresses; returns its exit status and keeps its output in the fixture. */
 static int
-run_cli_valist (Fixture    *fixture,
-                GBytes     *input,
-                const char *first_arg,
-                va_list     args)
+run_cli_with_input (Fixture    *fixture,
+                    const char *input,
+                    gsize       input_len,
+                    ...)
 {
+  g_autoptr(GBytes) bytes = input != NULL ? g_bytes_new (input, input_len) : NULL;
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   g_auto(GStrv) argv_strv = NULL;
   g_autofree char *csa = fixture->csa_url != NULL ? g_strconcat ("MERKKI_REGISTRY_SG_CSA=", fixture->csa_url, NULL)
@@ -64,50 +65,25 @@ run_cli_valist (Fixture    *fixture,
                               ? g_strconcat ("MERKKI_REGISTRY_FI_TRAFICOM=", fixture->traficom_url, NULL)
                               : g_strdup ("MERKKI_REGISTRY_FI_TRAFICOM");
   const char * const env[] = { csa, traficom, NULL };
+  va_list args;
   int status;
 
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+  va_start (args, input_len);
+  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
     g_strv_builder_add (argv, arg);
+  va_end (args);
   argv_strv = g_strv_builder_end (argv);
 
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  status = merkki_test_run_cli (fixture->data_home, env, input, (const char * const *) argv_strv,
+  status = merkki_test_run_cli (fixture->data_home, env, bytes, (const char * const *) argv_strv,
                                 &fixture->out, &fixture->err);
   g_test_message ("stdout: %s\nstderr: %s", fixture->out, fixture->err);
   return status;
 }
 
-static int
-run_cli (Fixture    *fixture,
-         const char *first_arg,
-         ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first_arg);
-  status = run_cli_valist (fixture, NULL, first_arg, args);
-  va_end (args);
-  return status;
-}
-
-static int
-run_cli_with_input (Fixture    *fixture,
-                    const char *input,
-                    gsize       input_len,
-                    const char *first_arg,
-                    ...)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (input, input_len);
-  va_list args;
-  int status;
-
-  va_start (args, first_arg);
-  status = run_cli_valist (fixture, bytes, first_arg, args);
-  va_end (args);
-  return status;
-}
+/* The same with nothing on standard input. */
+#define run_cli(fixture, ...) run_cli_with_input ((fixture), NULL, 0, __VA_ARGS__)
 
 /* The usage or input error of DESIGN.md: status 2, nothing on standard
  * output and one line on standard error, starting with the program. */
@@ -659,12 +635,7 @@ int
 main (int    argc,
       char **argv)
 {
-  int status;
-
   merkki_test_init (&argc, &argv);
-
-  csa_server = merkki_test_registry_server_start ("csa.json");
-  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
 #define ADD(name, func) \
   g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -681,9 +652,5 @@ main (int    argc,
   ADD ("damaged-store", test_cli_damaged_store);
 #undef ADD
 
-  status = g_test_run ();
-
-  g_clear_object (&csa_server);
-  g_clear_object (&traficom_server);
-  return status;
+  return merkki_test_run_with_registries (&csa_server, &traficom_server);
 }

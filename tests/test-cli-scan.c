@@ -345,8 +345,6 @@ int
 main (int    argc,
       char **argv)
 {
-  int status;
-
   merkki_test_init (&argc, &argv);
 
   g_test_add_data_func ("/cli-scan/image/png", "png", test_image);
@@ -367,10 +365,5 @@ main (int    argc,
   g_test_add_func ("/cli-scan/lookup", test_lookup);
   g_test_add_func ("/cli-scan/lookup-session", test_lookup_session);
 
-  csa_server = merkki_test_registry_server_start ("csa.json");
-  traficom_server = merkki_test_registry_server_start ("traficom.json");
-  status = g_test_run ();
-  g_object_unref (csa_server);
-  g_object_unref (traficom_server);
-  return status;
+  return merkki_test_run_with_registries (&csa_server, &traficom_server);
 }

@@ -637,18 +637,11 @@ int
 main (int    argc,
       char **argv)
 {
-  int status;
-
   merkki_test_init (&argc, &argv);
-  csa_server = merkki_test_registry_server_start ("csa.json");
-  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
   g_test_add_func ("/cli-session/batch-kill-resume-export", test_session_batch);
   g_test_add_func ("/cli-session/multi-code-photo-kill-resume", test_multi_code_photo_resume);
   g_test_add_func ("/cli-session/stale-offline-copy", test_stale_offline_copy);
 
-  status = g_test_run ();
-  g_object_unref (csa_server);
-  g_object_unref (traficom_server);
-  return status;
+  return merkki_test_run_with_registries (&csa_server, &traficom_server);
 }

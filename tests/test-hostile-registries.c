@@ -363,12 +363,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  int status;
-
   merkki_test_init (&argc, &argv);
-
-  csa_server = merkki_test_registry_server_start ("csa.json");
-  traficom_server = merkki_test_registry_server_start ("traficom.json");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -387,9 +382,5 @@ main (int    argc,
         }
     }
 
-  status = g_test_run ();
-
-  g_clear_object (&csa_server);
-  g_clear_object (&traficom_server);
-  return status;
+  return merkki_test_run_with_registries (&csa_server, &traficom_server);
 }
