@@ -220,12 +220,8 @@ answer_not_found (MerkkiRegistryAnswer *answer,
                   MerkkiSource          source,
                   GDateTime            *fetched_at)
 {
+  answer_found (answer, NULL, source, fetched_at, FALSE);
   answer->outcome = MERKKI_OUTCOME_NOT_FOUND;
-  g_clear_pointer (&answer->record, merkki_record_free);
-  answer->source = source;
-  g_clear_pointer (&answer->fetched_at, g_date_time_unref);
-  answer->fetched_at = fetched_at != NULL ? g_date_time_ref (fetched_at) : NULL;
-  answer->demo = FALSE;
 }
 
 /* The issuer's answer from the local store: the cache (any age) or the
@@ -367,18 +363,28 @@ record_error (MerkkiRegistryAnswer  *answer,
   answer->fetched_at = request->fetched_at != NULL ? g_date_time_ref (request->fetched_at) : NULL;
 }
 
+/* The finished request of @asking (which lets go of it), and in
+ * @fetched_at the time its answer stands for: when it came, or now. */
+static MerkkiRegistryRequest *
+take_request (Asking     *asking,
+              GDateTime **fetched_at)
+{
+  MerkkiRegistryRequest *request = g_steal_pointer (&asking->request);
+
+  *fetched_at = request->fetched_at != NULL ? g_date_time_ref (request->fetched_at)
+                                            : g_date_time_new_now_utc ();
+  return request;
+}
+
 static void
 take_issuer_answer (CheckContext *ctx,
                     Asking       *asking,
                     const char   *scheme,
                     const char   *id)
 {
-  MerkkiRegistryRequest *request = asking->request;
+  g_autoptr(GDateTime) fetched_at = NULL;
+  MerkkiRegistryRequest *request = take_request (asking, &fetched_at);
   MerkkiRegistryAnswer *answer = asking->answer;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  GDateTime *fetched_at = request->fetched_at != NULL ? request->fetched_at : now;
-
-  asking->request = NULL;
 
   switch (request->outcome)
     {
@@ -430,12 +436,9 @@ take_partner_answer (CheckContext *ctx,
                      const char   *brand,
                      const char   *model)
 {
-  MerkkiRegistryRequest *request = asking->request;
+  g_autoptr(GDateTime) fetched_at = NULL;
+  MerkkiRegistryRequest *request = take_request (asking, &fetched_at);
   MerkkiRegistryAnswer *answer = asking->answer;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  GDateTime *fetched_at = request->fetched_at != NULL ? request->fetched_at : now;
-
-  asking->request = NULL;
 
   if (request->outcome == MERKKI_OUTCOME_FOUND && request->records != NULL && request->records->len > 0)
     {
