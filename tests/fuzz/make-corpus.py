@@ -85,21 +85,48 @@ write('response', 'snapshot-304', response(3, 1, ['HTTP/1.1 304 Not Modified', '
 write('response', 'snapshot-100-continue', response(2, 0, ['HTTP/1.1 100 Continue', '', 'HTTP/1.1 200 OK', 'ETag: "x"'], json.dumps(snap)))
 write('response', 'server-error', response(0, 3, ['HTTP/1.1 500 Internal Server Error'], '{"error":"internal"}'))
 
-# decoder: bytes 0-3 width and height (little-endian, folded into
-# 1..320), byte 4 the mode (bit 0: still) and stride padding, then pixels.
-with tempfile.TemporaryDirectory() as tmp:
-    for name, text, scale, mode in (('csa-live', 'CSA/311228/1001', 3, 0),
-                                    ('csa-still', 'CSA/311228/1001', 2, 1),
-                                    ('ttm-url', 'https://tietoturvamerkki.fi/en/products/ruuvitag', 2, 1),
-                                    ('latin1', 'Label \xe4', 3, 0)):
-        png = os.path.join(tmp, name + '.png')
-        subprocess.run(['qrencode', '-s', str(scale), '-m', '4', '-o', png, text], check=True)
+# decoder: bytes 0-3 width and height in cells (little-endian, folded
+# into 1..320), byte 4 the mode (bit 0: still), the stride padding (bits
+# 1-3) and the cell size less one (bits 4-7), then the cells. The seeds are
+# real codes at one cell a module, so that the fuzzer mutates modules.
+def qr_cells(text, margin=4):
+    with tempfile.TemporaryDirectory() as tmp:
+        png = os.path.join(tmp, 'code.png')
+        subprocess.run(['qrencode', '-s', '1', '-m', str(margin), '-o', png, text], check=True)
         size = subprocess.run(['identify', '-format', '%w %h', png], check=True,
                               capture_output=True, text=True).stdout.split()
         w, h = int(size[0]), int(size[1])
         raw = subprocess.run(['convert', png, '-depth', '8', 'gray:-'], check=True,
                              capture_output=True).stdout
-        assert len(raw) == w * h and w <= 320 and h <= 320, (name, w, h)
-        write('decoder', name, struct.pack('<HHB', w - 1, h - 1, mode) + raw)
-write('decoder', 'noise', struct.pack('<HHB', 99, 99, 1) + os.urandom(100 * 100))
-write('decoder', 'tiny', struct.pack('<HHB', 0, 0, 0) + b'\x00')
+        assert len(raw) == w * h, (text, w, h)
+        return w, h, raw
+
+
+def frame(columns, rows, still, cell, cells, padding=0):
+    flags = (1 if still else 0) | (padding << 1) | ((cell - 1) << 4)
+    return struct.pack('<HHB', columns - 1, rows - 1, flags) + cells
+
+
+for name, text, cell, still in (('csa-live', 'CSA/311228/1001', 4, False),
+                                ('csa-still', 'CSA/311228/1001', 3, True),
+                                ('ttm-url', 'https://tietoturvamerkki.fi/en/products/ruuvitag', 3, True),
+                                ('latin1', 'Label \xe4', 4, False)):
+    w, h, raw = qr_cells(text)
+    write('decoder', name, frame(w, h, still, cell, raw, padding=3 if still else 0))
+# Inverted (light modules on dark), for the still mode's inverted pass.
+w, h, raw = qr_cells('CSA/311228/1001')
+write('decoder', 'csa-inverted', frame(w, h, True, 3, bytes(255 - b for b in raw)))
+# A live frame of more than 250 000 pixels (640 x 400), for the live
+# pass's centre crop: the code in the middle of a wider white grid.
+w, h, raw = qr_cells('CSA/311228/1001')
+columns, rows = 64, 40
+grid = bytearray(b'\xff' * columns * rows)
+for y in range(h):
+    x0 = (columns - w) // 2
+    grid[(y + 5) * columns + x0:(y + 5) * columns + x0 + w] = raw[y * w:(y + 1) * w]
+# Twice: the live pass looks at large frames whole and at their centre in
+# turns, and the regression test replays the corpus in order.
+write('decoder', 'csa-live-large', frame(columns, rows, False, 10, bytes(grid)))
+write('decoder', 'csa-live-large-next', frame(columns, rows, False, 10, bytes(grid)))
+write('decoder', 'noise', frame(40, 40, True, 1, os.urandom(40 * 40)))
+write('decoder', 'tiny', frame(1, 1, False, 1, b'\x00'))
