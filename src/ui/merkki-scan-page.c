@@ -32,6 +32,8 @@ struct _MerkkiScanPage
   const char        *payload_path;
   /* While "payload-chosen" is emitted for a code the camera found. */
   gboolean           payload_from_camera;
+  /* While "payload-chosen" is emitted for a pasted or dropped image. */
+  GdkTexture        *payload_texture;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiScanPage, merkki_scan_page, ADW_TYPE_BIN)
@@ -353,10 +355,11 @@ retry_camera_action (GtkWidget  *widget,
 
 typedef struct
 {
-  char   *path;       /* a file, or */
-  GBytes *gray;       /* GRAY8 pixels */
-  int     width;
-  int     height;
+  char       *path;       /* a file, or */
+  GBytes     *gray;       /* GRAY8 pixels */
+  int         width;
+  int         height;
+  GdkTexture *texture;    /* the image @gray was made from */
 } DecodeJob;
 
 static void
@@ -364,6 +367,7 @@ decode_job_free (DecodeJob *job)
 {
   g_free (job->path);
   g_clear_pointer (&job->gray, g_bytes_unref);
+  g_clear_object (&job->texture);
   g_free (job);
 }
 
@@ -431,6 +435,7 @@ on_decode_done_cb (GObject      *source,
   MerkkiScanPage *self = MERKKI_SCAN_PAGE (source);
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GError) error = NULL;
+  DecodeJob *job;
 
   payload = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -441,9 +446,12 @@ on_decode_done_cb (GObject      *source,
       return;
     }
 
-  self->payload_path = ((DecodeJob *) g_task_get_task_data (G_TASK (result)))->path;
+  job = g_task_get_task_data (G_TASK (result));
+  self->payload_path = job->path;
+  self->payload_texture = job->texture;
   emit_payload (self, payload);
   self->payload_path = NULL;
+  self->payload_texture = NULL;
 }
 
 const char *
@@ -465,6 +473,14 @@ merkki_scan_page_get_payload_frame (MerkkiScanPage *self,
     return NULL;
 
   return merkki_camera_get_code_frame (self->camera, width, height);
+}
+
+GdkTexture *
+merkki_scan_page_get_payload_texture (MerkkiScanPage *self)
+{
+  g_return_val_if_fail (MERKKI_IS_SCAN_PAGE (self), NULL);
+
+  return self->payload_texture;
 }
 
 static void
@@ -532,6 +548,7 @@ check_texture (MerkkiScanPage *self,
   job->gray = g_bytes_new_take (gray, (gsize) width * height);
   job->width = width;
   job->height = height;
+  job->texture = g_object_ref (texture);
   run_decode (self, job);
 }
 

@@ -36,5 +36,8 @@ const char *merkki_scan_page_get_payload_path (MerkkiScanPage *self);
 GBytes     *merkki_scan_page_get_payload_frame (MerkkiScanPage *self,
                                                 int            *width,
                                                 int            *height);
+/* During "payload-chosen" for a pasted or dropped image: that image, else
+ * NULL. */
+GdkTexture *merkki_scan_page_get_payload_texture (MerkkiScanPage *self);
 
 G_END_DECLS

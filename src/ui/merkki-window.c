@@ -90,19 +90,22 @@ play_result_sound (MerkkiWindow  *self,
 }
 
 /* What a session's check was read from, kept with it as evidence: the
- * opened image, or the camera frame (GRAY8, @width by @height). */
+ * opened image, a pasted or dropped one, or the camera frame (GRAY8,
+ * @width by @height). */
 typedef struct
 {
-  char   *path;
-  GBytes *frame;
-  int     width;
-  int     height;
+  char       *path;
+  GdkTexture *texture;
+  GBytes     *frame;
+  int         width;
+  int         height;
 } Evidence;
 
 static void
 evidence_clear (Evidence *evidence)
 {
   g_clear_pointer (&evidence->path, g_free);
+  g_clear_object (&evidence->texture);
   g_clear_pointer (&evidence->frame, g_bytes_unref);
 }
 
@@ -111,6 +114,7 @@ evidence_copy (Evidence       *to,
                const Evidence *from)
 {
   to->path = g_strdup (from->path);
+  to->texture = from->texture != NULL ? g_object_ref (from->texture) : NULL;
   to->frame = from->frame != NULL ? g_bytes_ref (from->frame) : NULL;
   to->width = from->width;
   to->height = from->height;
@@ -180,9 +184,11 @@ save_image_file (MerkkiStore  *store,
   return merkki_store_save_evidence (store, image, extension, NULL, error);
 }
 
-/* Keeps the opened image or the camera frame (encoded as PNG) beside the
- * store and records the check with it, in one transaction: file reads,
- * encoding, fsync and SQLite, so off the main thread. */
+/* Keeps the opened image, or the pasted image or the camera frame encoded
+ * as PNG, beside the store and records the check with it, in one
+ * transaction: file reads, encoding, fsync and SQLite, so off the main
+ * thread. A pasted or dropped texture comes from another program, so it
+ * is a memory texture: immutable, and encoded here without a GL context. */
 static void
 record_with_evidence_thread (GTask        *task,
                              gpointer      source_object,
@@ -197,6 +203,12 @@ record_with_evidence_thread (GTask        *task,
 
   if (evidence->path != NULL)
     relative = save_image_file (job->store, evidence->path, &error);
+  else if (evidence->texture != NULL)
+    {
+      g_autoptr(GBytes) png = gdk_texture_save_to_png_bytes (evidence->texture);
+
+      relative = merkki_store_save_evidence (job->store, png, "png", NULL, &error);
+    }
   else if (evidence->frame != NULL)
     relative = merkki_store_save_evidence_frame (job->store, evidence->frame, evidence->width,
                                                  evidence->height, evidence->width, NULL, &error);
@@ -443,11 +455,14 @@ static void
 on_scan_page_payload_chosen_cb (MerkkiWindow *self,
                                 GBytes       *payload)
 {
-  Evidence evidence = { .path = (char *) merkki_scan_page_get_payload_path (self->scan_page) };
+  Evidence evidence = {
+    .path = (char *) merkki_scan_page_get_payload_path (self->scan_page),
+    .texture = merkki_scan_page_get_payload_texture (self->scan_page),
+  };
 
   /* Privacy: a camera frame is kept in an inspection session only, and
    * outside one it is not even copied. */
-  if (self->session != NULL && evidence.path == NULL)
+  if (self->session != NULL && evidence.path == NULL && evidence.texture == NULL)
     evidence.frame = merkki_scan_page_get_payload_frame (self->scan_page, &evidence.width, &evidence.height);
   check_payload (self, payload, &evidence);
   g_clear_pointer (&evidence.frame, g_bytes_unref);

@@ -355,6 +355,24 @@ def scenario_session(tap):
                     open(image, 'rb') as original:
                 tap.ok(kept.read() == original.read(), 'session: the kept photo is the opened file')
 
+        # An image pasted from another program is kept too, as a PNG.
+        back_to_scan(app)
+        pasted = os.path.join(workdir, 'pasted.png')
+        mg.subprocess.run(['qrencode', '-s', '10', '-o', pasted, 'CSA/310729/2003'], check=True)
+        with mg.clipboard_owner(pasted, 'image/png'):
+            # The button: Ctrl+V would paste into the reference entry,
+            # which has the focus since a reference was typed.
+            app.click(contains='Paste')
+            tap.equal(app.wait_result(VERDICTS), 'Valid label', 'session: a pasted image is checked')
+        entries = session_entries(app, session, 3)
+        evidence = entries[0].get('evidence') if len(entries) == 3 else None
+        tap.ok(evidence is not None and evidence.endswith('.png'), 'session: the pasted image is kept as a PNG',
+               entries)
+        if evidence is not None:
+            read = mg.subprocess.run(['zbarimg', '-q', '--raw', os.path.join(app.home, 'data', 'merkki', evidence)],
+                                     capture_output=True, text=True).stdout
+            tap.equal(read.strip(), 'CSA/310729/2003', 'session: the kept pasted image shows the same code')
+
         # A photo that cannot be kept (a file stands where the evidence
         # folder goes): the check is still recorded, and the user is told.
         back_to_scan(app)
@@ -368,8 +386,8 @@ def scenario_session(tap):
         tap.equal(app.wait_result(VERDICTS), 'Label expired', 'session: a photo checked while it cannot be kept')
         toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The photo could not be kept as evidence', timeout=10)
         tap.ok(True, 'session: the user is told the photo was not kept', toast.name)
-        entries = session_entries(app, session, 3)
-        tap.ok(len(entries) == 3 and entries[0].get('evidence') is None,
+        entries = session_entries(app, session, 4)
+        tap.ok(len(entries) == 4 and entries[0].get('evidence') is None,
                'session: that check is recorded all the same, without a photo', entries)
     finally:
         tap.equal(app.quit(), 0, 'session: the app quits cleanly')
