@@ -205,6 +205,9 @@ def clipboard_owner(path, target):
         wait_until(lambda: subprocess.run(['xclip', '-o', '-selection', 'clipboard', '-t', 'TARGETS'],
                                           capture_output=True, text=True).stdout.find(target) >= 0,
                    10, f'xclip to own the clipboard as {target}')
+        # The app learns of the new owner by an X event of its own, later:
+        # pasting at once may still see the old clipboard's formats.
+        time.sleep(1.0)
         yield
     finally:
         proc.terminate()
