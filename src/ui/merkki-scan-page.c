@@ -568,6 +568,23 @@ on_file_chooser_response_cb (MerkkiScanPage       *self,
   g_clear_object (&self->file_chooser);
 }
 
+/* What gtk_file_filter_add_pixbuf_formats() does; GTK 4.8's own loses
+ * each format's list of MIME types (never freed). */
+static void
+add_image_formats (GtkFileFilter *filter)
+{
+  GSList *formats = gdk_pixbuf_get_formats ();
+
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_auto(GStrv) mime_types = gdk_pixbuf_format_get_mime_types (l->data);
+
+      for (guint i = 0; mime_types != NULL && mime_types[i] != NULL; i++)
+        gtk_file_filter_add_mime_type (filter, mime_types[i]);
+    }
+  g_slist_free (formats);
+}
+
 void
 merkki_scan_page_open_image (MerkkiScanPage *self)
 {
@@ -585,7 +602,7 @@ merkki_scan_page_open_image (MerkkiScanPage *self)
                                                     GTK_FILE_CHOOSER_ACTION_OPEN,
                                                     _("_Open"), _("_Cancel"));
   gtk_file_filter_set_name (filter, _("Images"));
-  gtk_file_filter_add_pixbuf_formats (filter);
+  add_image_formats (filter);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->file_chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->file_chooser), TRUE);
   g_signal_connect_object (self->file_chooser, "response",

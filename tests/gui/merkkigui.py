@@ -28,12 +28,67 @@ APP_ID = 'io.github.merkki.Merkki'
 BUILD_ROOT = os.environ.get('MERKKI_BUILD_ROOT', '')
 SOURCE_ROOT = os.environ.get('MERKKI_SOURCE_ROOT', '')
 
-# Words the app uses for verdicts (merkki_verdict_get_title(), English).
 EXIT_SKIP = 77
+# How long a process may take to exit once asked: a sanitizer build checks
+# for leaks at exit, with full stack traces (slow).
+SANITIZER_EXIT_TIMEOUT = 60
 
 
 class TestFailure(Exception):
     pass
+
+
+# Every process the tests start (registries, the app), so that whatever
+# fails, none is left running: stop_all() ends those still alive.
+_started = []
+
+
+def _start(args, **kwargs):
+    proc = subprocess.Popen(args, **kwargs)
+    _started.append(proc)
+    return proc
+
+
+def _stop(proc, timeout=10):
+    """Ends @proc (SIGTERM, then SIGKILL) unless it has already exited."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def stop_all():
+    for proc in _started:
+        _stop(proc)
+    _started.clear()
+
+
+def _raise_on_sigterm(signum, frame):
+    # meson test's timeout sends SIGTERM: unwind, so that the finally
+    # blocks (and stop_all()) run.
+    raise SystemExit(128 + signum)
+
+
+def run_test(body):
+    """Runs @body (a function of a Tap) as the whole TAP test and returns
+    the exit status. Whatever happens, every process started is ended."""
+    import signal
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    skip_unless_display()
+    tap = Tap()
+    try:
+        body(tap)
+    except TestFailure as error:
+        tap.ok(False, str(error))
+    except Exception:
+        import traceback
+        tap.ok(False, 'the test itself failed', traceback.format_exc())
+    finally:
+        stop_all()
+    return tap.done()
 
 
 def log(*args):
@@ -126,18 +181,39 @@ class Registry:
 
     def __init__(self, *data_files):
         cli = os.path.join(BUILD_ROOT, 'src', 'cli', 'merkki-cli')
-        self.proc = subprocess.Popen([cli, 'serve', '--bind', '127.0.0.1', '--port', '0', *data_files],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = _start([cli, 'serve', '--bind', '127.0.0.1', '--port', '0', *data_files],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         match = re.search(r'listening on (http://\S+)', line)
         if not match:
-            self.proc.kill()
+            _stop(self.proc)
             raise TestFailure(f'merkki-cli serve did not start: {line!r} {self.proc.stderr.read()}')
         self.url = match.group(1)
 
     def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        """Stops the server the way a user does (SIGTERM: it quits its
+        main loop and exits normally, so a sanitizer build checks its
+        leaks) and returns its exit status; what it wrote to stderr is
+        shown when that is not 0."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            _, errors = self.proc.communicate(timeout=SANITIZER_EXIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _stop(self.proc)
+            _, errors = self.proc.communicate()
+        if self.proc.returncode != 0 and errors:
+            log(f'merkki-cli serve exited with {self.proc.returncode}:')
+            for line in errors.splitlines():
+                log(line)
+        return self.proc.returncode
+
+
+def close_all(tap, *registries):
+    """Stops the registries, checking that each exits normally (0: under a
+    sanitizer, no leak and no error)."""
+    for registry in registries:
+        tap.equal(registry.close(), 0, 'the registry server exits cleanly')
 
 
 def closed_port_url():
@@ -258,18 +334,24 @@ class App:
             environment['GSETTINGS_BACKEND'] = 'keyfile'
         environment.update(env or {})
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([os.path.join(BUILD_ROOT, 'src', 'merkki'), *args],
-                                     env=environment, stdout=subprocess.PIPE, text=True)
+        self.proc = _start([os.path.join(BUILD_ROOT, 'src', 'merkki'), *args],
+                           env=environment, stdout=subprocess.PIPE, text=True)
         self.traces = {}
         self._lock = threading.Lock()
         threading.Thread(target=self._read_stdout, daemon=True).start()
-        self.bus = Gio.bus_get_sync(Gio.BusType.SESSION)
-        self.accessible = wait_until(self._find_application, 30, 'the app on the accessibility bus')
-        self.window = wait_until(lambda: self._child_by_role(self.accessible, pyatspi.ROLE_FRAME),
-                                 20, 'the main window')
-        wait_until(self._has_bus_name, 10, 'the app on the session bus')
-        if size is not None:
-            self.set_size(*size)
+        try:
+            self.bus = Gio.bus_get_sync(Gio.BusType.SESSION)
+            self.accessible = wait_until(self._find_application, 30, 'the app on the accessibility bus')
+            self.window = wait_until(lambda: self._child_by_role(self.accessible, pyatspi.ROLE_FRAME),
+                                     20, 'the main window')
+            wait_until(self._has_bus_name, 10, 'the app on the session bus')
+            if size is not None:
+                self.set_size(*size)
+        except BaseException:
+            # Not started as it should: nobody will quit it.
+            _stop(self.proc)
+            shutil.rmtree(self.home, ignore_errors=True)
+            raise
 
     # Process and D-Bus
     def _find_application(self):
@@ -310,13 +392,22 @@ class App:
         time.sleep(0.5)
 
     def quit(self):
+        """Quits the app as a user does (app.quit, what Ctrl+Q activates),
+        waits for it to exit and returns its exit status: 0 only when it
+        ran main() to its end (under a sanitizer: with no leak, no error).
+        An app that does not exit in time is killed (a negative status)."""
         if self.proc.poll() is None:
             try:
                 self.app_action('quit')
-                self.proc.wait(10)
-            except Exception:
-                self.proc.terminate()
-                self.proc.wait(10)
+            except GLib.Error as error:
+                # It may exit before it answers; one that does not is
+                # killed below.
+                log(f'asking the app to quit: {error.message}')
+            try:
+                self.proc.wait(SANITIZER_EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                log('the app did not exit when asked to quit')
+                _stop(self.proc)
         shutil.rmtree(self.home, ignore_errors=True)
         return self.proc.returncode
 

@@ -175,15 +175,10 @@ def check_language(tap, language):
 
 
 def main():
-    mg.skip_unless_display()
-    mg.wait_for_display()
-    tap = mg.Tap()
-    try:
+    def run(tap):
         for language in sys.argv[1:] or LANGUAGES:
             check_language(tap, language)
-    except mg.TestFailure as failure:
-        tap.ok(False, str(failure))
-    return tap.done()
+    return mg.run_test(run)
 
 
 if __name__ == '__main__':
