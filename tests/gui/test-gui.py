@@ -3,9 +3,9 @@
 """The desktop app end to end: real registries on 127.0.0.1, the real app
 with a recorded label video as its camera, checked through what a screen
 reader sees (AT-SPI). Saves screenshots of the main states in
-BUILD/screenshots. Usage: test-gui.py camera|camera-session|input|file|offline|kiosk|session|sound|export|
-cameras"""
+BUILD/screenshots. Usage: test-gui.py SCENARIO (a name in SCENARIOS)."""
 
+import contextlib
 import os
 import shutil
 import sys
@@ -420,6 +420,62 @@ def start_session(app):
     return subtitle.name.split(': ', 1)[1]
 
 
+@contextlib.contextmanager
+def store_locked(app):
+    """Another process holds the app's store for writing (as a batch scan
+    in merkki-cli would, for longer) until the block ends."""
+    import sqlite3
+    connection = sqlite3.connect(os.path.join(app.home, 'data', 'merkki', 'merkki.db'), isolation_level=None)
+    try:
+        connection.execute('BEGIN EXCLUSIVE')
+        yield
+    finally:
+        connection.execute('ROLLBACK')
+        connection.close()
+
+
+def scenario_session_locked(tap):
+    """Starting and ending a session while another process holds the store:
+    the write waits in a thread, so the window stays responsive, and when
+    it gives up the user is told and the session is as it was."""
+    csa, traficom = registries()
+    app = mg.App(pipeline=None, registries={'sg-csa': csa.url, 'fi-traficom': traficom.url})
+    try:
+        app.point_at_window()
+        with store_locked(app):
+            app.window_action('start-session')
+            app.find(role=mg.pyatspi.ROLE_LABEL, name='Start Inspection Session', timeout=10)
+            app.click(contains='Start')
+            # The write waits (up to the store's 30 s) while the window
+            # answers: its widgets can be read and the History page opened.
+            time.sleep(2)
+            app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History', timeout=3).queryAction().doAction(0)
+            app.find(role=mg.pyatspi.ROLE_LABEL, name='No Checks Yet', timeout=5)
+            tap.ok(not app.read_traces().get('session-started'),
+                   'locked store: the window stays responsive while the session waits to start')
+            toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The session could not be started', timeout=60)
+            tap.ok(True, 'locked store: the user is told the session could not be started', toast.name)
+        tap.ok(not app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:'),
+               'locked store: no session is shown as open')
+
+        session = start_session(app)
+        app.wait_trace('session-started', timeout=10)
+        tap.ok(True, f'once the store is free, the session {session!r} starts')
+        with store_locked(app):
+            app.window_action('end-session')
+            toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The session could not be ended', timeout=60)
+            tap.ok(True, 'locked store: the user is told the session could not be ended', toast.name)
+            tap.ok(app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:'),
+                   'locked store: the session is still shown as open')
+        app.window_action('end-session')
+        app.wait_trace('session-ended', timeout=10)
+        tap.ok(True, 'once the store is free, the session ends')
+    finally:
+        tap.equal(app.quit(), 0, 'session-locked: the app quits cleanly')
+        csa.close()
+        traficom.close()
+
+
 def scenario_camera_session(tap):
     """A label read by the camera during an inspection session: the frame
     the code was read from is kept beside the store as a PNG that shows
@@ -768,6 +824,7 @@ def scenario_cameras(tap):
 
 
 SCENARIOS = {
+    'session-locked': scenario_session_locked,
     'camera-session': scenario_camera_session,
     'cameras': scenario_cameras,
     'export': scenario_export,
