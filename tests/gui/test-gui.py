@@ -472,8 +472,7 @@ def scenario_session_locked(tap):
         tap.ok(True, 'once the store is free, the session ends')
     finally:
         tap.equal(app.quit(), 0, 'session-locked: the app quits cleanly')
-        csa.close()
-        traficom.close()
+        mg.close_all(tap, csa, traficom)
 
 
 def scenario_camera_session(tap):
@@ -557,8 +556,7 @@ def scenario_camera_session(tap):
         tap.ok(True, 'camera session: the session ends')
     finally:
         tap.equal(app.quit(), 0, 'camera session: the app quits cleanly')
-        csa.close()
-        traficom.close()
+        mg.close_all(tap, csa, traficom)
 
 
 def pitches(path):
@@ -785,8 +783,7 @@ def scenario_sessions(tap):
         tap.ok(True, 'sessions: All Checks shows every check again')
     finally:
         tap.equal(app.quit(), 0, 'sessions: the app quits cleanly')
-        csa.close()
-        traficom.close()
+        mg.close_all(tap, csa, traficom)
 
 
 def scenario_cameras(tap):
