@@ -154,26 +154,38 @@ merkki_store_get_path (MerkkiStore *self)
   return self->path;
 }
 
+/* The error of the last SQLite call, naming the file; FALSE, so that a
+ * failing step can return it. */
+static gboolean
+set_sqlite_error (MerkkiStore *self,
+                  gboolean     writing,
+                  GError     **error)
+{
+  const char *reason = sqlite3_errmsg (self->db);
+
+  if (writing)
+    /* Translators: %s are the file name and SQLite's reason. */
+    g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE, _("Could not write to the store “%s”: %s"),
+                 self->path, reason);
+  else
+    /* Translators: %s are the file name and SQLite's reason. */
+    g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE, _("Could not read the store “%s”: %s"),
+                 self->path, reason);
+  return FALSE;
+}
+
 static gboolean
 set_read_error (MerkkiStore *self,
                 GError     **error)
 {
-  g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
-               /* Translators: %s are the file name and SQLite's reason. */
-               _("Could not read the store “%s”: %s"),
-               self->path, sqlite3_errmsg (self->db));
-  return FALSE;
+  return set_sqlite_error (self, FALSE, error);
 }
 
 static gboolean
 set_write_error (MerkkiStore *self,
                  GError     **error)
 {
-  g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
-               /* Translators: %s are the file name and SQLite's reason. */
-               _("Could not write to the store “%s”: %s"),
-               self->path, sqlite3_errmsg (self->db));
-  return FALSE;
+  return set_sqlite_error (self, TRUE, error);
 }
 
 static gboolean
@@ -193,19 +205,17 @@ rollback (MerkkiStore *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static sqlite3_stmt *
-prepare (MerkkiStore *self,
-         const char  *sql,
-         GError     **error)
+/* Ends the transaction begun with BEGIN IMMEDIATE: commits it when @ok,
+ * and rolls it back when not or when the commit fails. */
+static gboolean
+end_transaction (MerkkiStore *self,
+                 gboolean     ok,
+                 GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_read_error (self, error);
-      return NULL;
-    }
-  return stmt;
+  if (ok && exec_sql (self, "COMMIT", error))
+    return TRUE;
+  rollback (self);
+  return FALSE;
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -214,15 +224,147 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 typedef json_t StoreJson;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreJson, json_decref)
 
+/* Binds the parameters of @stmt, from the first, to @args: one argument
+ * per character of @types, 's' a string (NULL binds NULL) and 'i' a
+ * gint64. */
 static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+bind_values (sqlite3_stmt *stmt,
+             const char   *types,
+             va_list       args)
 {
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      if (types[i] == 's')
+        {
+          const char *text = va_arg (args, const char *);
+
+          if (text != NULL)
+            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, i + 1);
+        }
+      else
+        {
+          g_assert (types[i] == 'i');
+          sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+        }
+    }
+}
+
+/* @sql prepared, with its parameters bound as bind_values() says, or NULL
+ * with @error set. */
+static sqlite3_stmt *
+prepare_bound (MerkkiStore *self,
+               GError     **error,
+               const char  *sql,
+               const char  *types,
+               va_list      args)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_read_error (self, error);
+      return NULL;
+    }
+  bind_values (stmt, types, args);
+  return stmt;
+}
+
+/* A read: the statement, to step through its rows. */
+static sqlite3_stmt *
+query (MerkkiStore *self,
+       GError     **error,
+       const char  *sql,
+       const char  *types,
+       ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+
+  va_start (args, types);
+  stmt = prepare_bound (self, error, sql, types, args);
+  va_end (args);
+  return stmt;
+}
+
+/* Runs @stmt to its end: a write. */
+static gboolean
+step_done (MerkkiStore  *self,
+           sqlite3_stmt *stmt,
+           GError      **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_write_error (self, error);
+  return TRUE;
+}
+
+/* Runs @stmt again with other parameters (see bind_values()). */
+static gboolean
+step_again (MerkkiStore  *self,
+            sqlite3_stmt *stmt,
+            GError      **error,
+            const char   *types,
+            ...)
+{
+  va_list args;
+
+  sqlite3_reset (stmt);
+  va_start (args, types);
+  bind_values (stmt, types, args);
+  va_end (args);
+  return step_done (self, stmt, error);
+}
+
+/* Prepares @sql, binds its parameters (see bind_values()) and runs it to
+ * its end: one write in one call. */
+static gboolean
+execute (MerkkiStore *self,
+         GError     **error,
+         const char  *sql,
+         const char  *types,
+         ...)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  va_list args;
+
+  va_start (args, types);
+  stmt = prepare_bound (self, error, sql, types, args);
+  va_end (args);
+  return stmt != NULL && step_done (self, stmt, error);
+}
+
+/* Reads one row of a result into @user_data; FALSE (with @error set) stops. */
+typedef gboolean (*RowReader) (MerkkiStore   *self,
+                               sqlite3_stmt  *stmt,
+                               gpointer       user_data,
+                               GError       **error);
+
+/* Gives every row of @stmt to @read_row. */
+static gboolean
+read_rows (MerkkiStore   *self,
+           sqlite3_stmt  *stmt,
+           RowReader      read_row,
+           gpointer       user_data,
+           GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (!read_row (self, stmt, user_data, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_read_error (self, error);
+  return TRUE;
+}
+
+/* Seconds since 1970 of @time, or of now when it is NULL. */
+static gint64
+unix_time_or_now (GDateTime *time)
+{
+  return time != NULL ? g_date_time_to_unix (time) : g_get_real_time () / G_USEC_PER_SEC;
 }
 
 /* Brand and model match whatever their case and Unicode normalisation. */
@@ -339,51 +481,28 @@ migrate (MerkkiStore *self,
    * the file in the meantime. */
   version = query_int (self, "PRAGMA user_version", &ok);
   if (!ok)
-    {
-      set_read_error (self, error);
-      rollback (self);
-      return FALSE;
-    }
+    return end_transaction (self, set_read_error (self, error), error);
 
-  for (gint64 v = version; v < STORE_SCHEMA_VERSION; v++)
-    {
-      if (!exec_sql (self, migrations[v], error))
-        {
-          rollback (self);
-          return FALSE;
-        }
-    }
+  for (gint64 v = version; ok && v < STORE_SCHEMA_VERSION; v++)
+    ok = exec_sql (self, migrations[v], error);
 
-  if (version < STORE_SCHEMA_VERSION)
+  if (ok && version < STORE_SCHEMA_VERSION)
     {
       g_autofree char *pragmas = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d;",
                                                   STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
-      if (!exec_sql (self, pragmas, error))
-        {
-          rollback (self);
-          return FALSE;
-        }
+      ok = exec_sql (self, pragmas, error);
     }
 
-  if (!exec_sql (self, "COMMIT", error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-
-  return TRUE;
+  return end_transaction (self, ok, error);
 }
 
 static gboolean
 has_snapshot_locked (MerkkiStore *self,
                      const char  *registry_id)
 {
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT 1 FROM snapshots WHERE registry = ?", NULL);
+  g_autoptr(sqlite3_stmt) stmt = query (self, NULL, "SELECT 1 FROM snapshots WHERE registry = ?", "s", registry_id);
 
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, registry_id);
-  return sqlite3_step (stmt) == SQLITE_ROW;
+  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
 }
 
 static gboolean
@@ -395,34 +514,19 @@ insert_snapshot_locked (MerkkiStore *self,
                         gboolean     demo,
                         GError     **error)
 {
-  g_autoptr(sqlite3_stmt) meta = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(sqlite3_stmt) delete = NULL;
 
-  delete = prepare (self, "DELETE FROM snapshot_records WHERE registry = ?", error);
-  if (delete == NULL)
+  if (!execute (self, error, "DELETE FROM snapshot_records WHERE registry = ?", "s", registry_id)
+      || !execute (self, error,
+                   "INSERT OR REPLACE INTO snapshots (registry, generated, etag, fetched_at, demo) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   "sssii", registry_id, generated, etag, unix_time_or_now (NULL), (gint64) (demo ? 1 : 0)))
     return FALSE;
-  bind_text (delete, 1, registry_id);
-  if (sqlite3_step (delete) != SQLITE_DONE)
-    return set_write_error (self, error);
 
-  meta = prepare (self,
-                  "INSERT OR REPLACE INTO snapshots (registry, generated, etag, fetched_at, demo) "
-                  "VALUES (?, ?, ?, ?, ?)", error);
-  if (meta == NULL)
-    return FALSE;
-  bind_text (meta, 1, registry_id);
-  bind_text (meta, 2, generated);
-  bind_text (meta, 3, etag);
-  sqlite3_bind_int64 (meta, 4, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_int (meta, 5, demo ? 1 : 0);
-  if (sqlite3_step (meta) != SQLITE_DONE)
-    return set_write_error (self, error);
-
-  insert = prepare (self,
-                    "INSERT OR REPLACE INTO snapshot_records "
-                    "(registry, scheme, id, brand_key, model_key, json) VALUES (?, ?, ?, ?, ?, ?)",
-                    error);
+  insert = query (self, error,
+                  "INSERT OR REPLACE INTO snapshot_records "
+                  "(registry, scheme, id, brand_key, model_key, json) VALUES (?, ?, ?, ?, ?, ?)",
+                  "");
   if (insert == NULL)
     return FALSE;
 
@@ -434,15 +538,9 @@ insert_snapshot_locked (MerkkiStore *self,
       g_autofree char *brand_key = fold_key (record->brand);
       g_autofree char *model_key = fold_key (record->model);
 
-      sqlite3_reset (insert);
-      bind_text (insert, 1, registry_id);
-      bind_text (insert, 2, record->scheme);
-      bind_text (insert, 3, record->id);
-      bind_text (insert, 4, brand_key);
-      bind_text (insert, 5, model_key);
-      bind_text (insert, 6, text);
-      if (sqlite3_step (insert) != SQLITE_DONE)
-        return set_write_error (self, error);
+      if (!step_again (self, insert, error, "ssssss",
+                       registry_id, record->scheme, record->id, brand_key, model_key, text))
+        return FALSE;
     }
 
   return TRUE;
@@ -472,18 +570,12 @@ install_demo_snapshots (MerkkiStore *self,
       if (!exec_sql (self, "BEGIN IMMEDIATE", error))
         return FALSE;
       /* Another process may have installed one since the check above. */
-      if (!has_snapshot_locked (self, info->id)
-          && !insert_snapshot_locked (self, info->id, demo->generated, NULL,
-                                      demo->records, TRUE, error))
-        {
-          rollback (self);
-          return FALSE;
-        }
-      if (!exec_sql (self, "COMMIT", error))
-        {
-          rollback (self);
-          return FALSE;
-        }
+      if (!end_transaction (self,
+                            has_snapshot_locked (self, info->id)
+                            || insert_snapshot_locked (self, info->id, demo->generated, NULL,
+                                                       demo->records, TRUE, error),
+                            error))
+        return FALSE;
     }
 
   return TRUE;
@@ -591,7 +683,6 @@ merkki_store_put_record (MerkkiStore        *self,
                          GDateTime          *fetched_at,
                          GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(StoreJson) json = NULL;
   g_autofree char *text = NULL;
@@ -608,37 +699,16 @@ merkki_store_put_record (MerkkiStore        *self,
   model_key = fold_key (record->model);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
+  return execute (self, error,
                   "INSERT OR REPLACE INTO records "
                   "(registry, scheme, id, brand_key, model_key, json, fetched_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, registry_id);
-  bind_text (stmt, 2, record->scheme);
-  bind_text (stmt, 3, record->id);
-  bind_text (stmt, 4, brand_key);
-  bind_text (stmt, 5, model_key);
-  bind_text (stmt, 6, text);
-  sqlite3_bind_int64 (stmt, 7, fetched_at != NULL
-                               ? g_date_time_to_unix (fetched_at)
-                               : g_get_real_time () / G_USEC_PER_SEC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  /* The registry has a label for the product now. */
-  stmt = prepare (self, "DELETE FROM product_misses WHERE registry = ? AND brand_key = ? AND model_key = ?",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, registry_id);
-  bind_text (stmt, 2, brand_key);
-  bind_text (stmt, 3, model_key);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
-
-  return TRUE;
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  "ssssssi", registry_id, record->scheme, record->id, brand_key, model_key, text,
+                  unix_time_or_now (fetched_at))
+         /* The registry has a label for the product now. */
+         && execute (self, error,
+                     "DELETE FROM product_misses WHERE registry = ? AND brand_key = ? AND model_key = ?",
+                     "sss", registry_id, brand_key, model_key);
 }
 
 gboolean
@@ -650,7 +720,6 @@ merkki_store_put_product_miss (MerkkiStore  *self,
                                GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *brand_key = NULL;
   g_autofree char *model_key = NULL;
 
@@ -660,21 +729,10 @@ merkki_store_put_product_miss (MerkkiStore  *self,
   brand_key = fold_key (brand);
   model_key = fold_key (model);
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
+  return execute (self, error,
                   "INSERT OR REPLACE INTO product_misses (registry, brand_key, model_key, fetched_at) "
-                  "VALUES (?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, registry_id);
-  bind_text (stmt, 2, brand_key);
-  bind_text (stmt, 3, model_key);
-  sqlite3_bind_int64 (stmt, 4, fetched_at != NULL
-                               ? g_date_time_to_unix (fetched_at)
-                               : g_get_real_time () / G_USEC_PER_SEC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
-
-  return TRUE;
+                  "VALUES (?, ?, ?, ?)",
+                  "sssi", registry_id, brand_key, model_key, unix_time_or_now (fetched_at));
 }
 
 gboolean
@@ -699,17 +757,12 @@ merkki_store_find_product_miss (MerkkiStore  *self,
   brand_key = fold_key (brand);
   model_key = fold_key (model);
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
-                  "SELECT fetched_at FROM product_misses "
-                  "WHERE registry = ? AND brand_key = ? AND model_key = ? AND fetched_at >= ?",
-                  NULL);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, registry_id);
-  bind_text (stmt, 2, brand_key);
-  bind_text (stmt, 3, model_key);
-  sqlite3_bind_int64 (stmt, 4, max_age_s >= 0 ? g_get_real_time () / G_USEC_PER_SEC - max_age_s : G_MININT64);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  stmt = query (self, NULL,
+                "SELECT fetched_at FROM product_misses "
+                "WHERE registry = ? AND brand_key = ? AND model_key = ? AND fetched_at >= ?",
+                "sssi", registry_id, brand_key, model_key,
+                max_age_s >= 0 ? unix_time_or_now (NULL) - max_age_s : G_MININT64);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return FALSE;
 
   if (fetched_at != NULL)
@@ -724,21 +777,12 @@ merkki_store_forget_record (MerkkiStore  *self,
                             GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
   g_return_val_if_fail (scheme != NULL && id != NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self, "DELETE FROM records WHERE scheme = ? AND id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, scheme);
-  bind_text (stmt, 2, id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
-
-  return TRUE;
+  return execute (self, error, "DELETE FROM records WHERE scheme = ? AND id = ?", "ss", scheme, id);
 }
 
 static MerkkiRecord *
@@ -839,24 +883,19 @@ merkki_store_find_record (MerkkiStore   *self,
   records = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_record_free);
   locker = g_mutex_locker_new (&self->mutex);
 
-  stmt = prepare (self, CACHE_COLUMNS "WHERE scheme = ? AND id = ? AND fetched_at >= ?", NULL);
+  stmt = query (self, NULL, CACHE_COLUMNS "WHERE scheme = ? AND id = ? AND fetched_at >= ?",
+                "ssi", scheme, id, oldest);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, scheme);
-  bind_text (stmt, 2, id);
-  sqlite3_bind_int64 (stmt, 3, oldest);
   collect_records (stmt, MERKKI_SOURCE_CACHE, TRUE, records, source, fetched_at, demo);
   if (records->len == 0)
     {
       g_clear_pointer (&stmt, sqlite3_finalize);
-      stmt = prepare (self,
-                      SNAPSHOT_COLUMNS
-                      "WHERE r.scheme = ? AND r.id = ? ORDER BY s.demo, s.fetched_at DESC",
-                      NULL);
+      stmt = query (self, NULL,
+                    SNAPSHOT_COLUMNS "WHERE r.scheme = ? AND r.id = ? ORDER BY s.demo, s.fetched_at DESC",
+                    "ss", scheme, id);
       if (stmt == NULL)
         return NULL;
-      bind_text (stmt, 1, scheme);
-      bind_text (stmt, 2, id);
       collect_records (stmt, MERKKI_SOURCE_SNAPSHOT, TRUE, records, source, fetched_at, demo);
     }
 
@@ -891,29 +930,21 @@ merkki_store_find_by_product (MerkkiStore   *self,
 
   /* Records fetched online are newer than any snapshot: when the cache
    * knows the product, its records are the answer. */
-  stmt = prepare (self,
-                  CACHE_COLUMNS
-                  "WHERE registry = ? AND brand_key = ? AND model_key = ? ORDER BY fetched_at DESC",
-                  NULL);
+  stmt = query (self, NULL,
+                CACHE_COLUMNS "WHERE registry = ? AND brand_key = ? AND model_key = ? ORDER BY fetched_at DESC",
+                "sss", registry_id, brand_key, model_key);
   if (stmt == NULL)
     return g_steal_pointer (&records);
-  bind_text (stmt, 1, registry_id);
-  bind_text (stmt, 2, brand_key);
-  bind_text (stmt, 3, model_key);
   collect_records (stmt, MERKKI_SOURCE_CACHE, FALSE, records, source, fetched_at, demo);
   if (records->len > 0)
     return g_steal_pointer (&records);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  stmt = prepare (self,
-                  SNAPSHOT_COLUMNS
-                  "WHERE r.registry = ? AND r.brand_key = ? AND r.model_key = ? ORDER BY r.id",
-                  NULL);
+  stmt = query (self, NULL,
+                SNAPSHOT_COLUMNS "WHERE r.registry = ? AND r.brand_key = ? AND r.model_key = ? ORDER BY r.id",
+                "sss", registry_id, brand_key, model_key);
   if (stmt == NULL)
     return g_steal_pointer (&records);
-  bind_text (stmt, 1, registry_id);
-  bind_text (stmt, 2, brand_key);
-  bind_text (stmt, 3, model_key);
   collect_records (stmt, MERKKI_SOURCE_SNAPSHOT, FALSE, records, source, fetched_at, demo);
 
   return g_steal_pointer (&records);
@@ -935,20 +966,10 @@ merkki_store_replace_snapshot (MerkkiStore  *self,
 
   locker = g_mutex_locker_new (&self->mutex);
 
-  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!insert_snapshot_locked (self, registry_id, generated, etag, records, demo, error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-  if (!exec_sql (self, "COMMIT", error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-
-  return TRUE;
+  return exec_sql (self, "BEGIN IMMEDIATE", error)
+         && end_transaction (self,
+                             insert_snapshot_locked (self, registry_id, generated, etag, records, demo, error),
+                             error);
 }
 
 gboolean
@@ -967,15 +988,12 @@ merkki_store_get_snapshot_info (MerkkiStore  *self,
   g_return_val_if_fail (registry_id != NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
-                  "SELECT s.generated, s.etag, s.fetched_at, s.demo, "
-                  "  (SELECT count(*) FROM snapshot_records r WHERE r.registry = s.registry) "
-                  "FROM snapshots s WHERE s.registry = ?",
-                  NULL);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, registry_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  stmt = query (self, NULL,
+                "SELECT s.generated, s.etag, s.fetched_at, s.demo, "
+                "  (SELECT count(*) FROM snapshot_records r WHERE r.registry = s.registry) "
+                "FROM snapshots s WHERE s.registry = ?",
+                "s", registry_id);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return FALSE;
 
   if (generated != NULL)
@@ -1000,7 +1018,6 @@ insert_history_locked (MerkkiStore        *self,
                        const char         *note,
                        GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(StoreJson) json = NULL;
   g_autofree char *text = NULL;
   g_autofree char *checked_at = NULL;
@@ -1027,29 +1044,23 @@ insert_history_locked (MerkkiStore        *self,
                       NULL);
   search_key = fold_key (search);
 
-  stmt = prepare (self,
-                  "INSERT INTO history (checked_at, session, input_hex, scheme, ref_id, verdict, "
-                  "brand, model, search_key, result_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  error);
-  if (stmt == NULL)
+  if (!execute (self, error,
+                "INSERT INTO history (checked_at, session, input_hex, scheme, ref_id, verdict, "
+                "brand, model, search_key, result_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sssssssssss",
+                checked_at,
+                session,
+                input_hex != NULL ? input_hex : "",
+                merkki_label_ref_get_kind (ref) == MERKKI_LABEL_KIND_REFERENCE
+                ? merkki_label_ref_get_scheme (ref) : NULL,
+                merkki_label_ref_get_id (ref),
+                merkki_verdict_to_string (merkki_check_result_get_verdict (result)),
+                record != NULL ? record->brand : NULL,
+                record != NULL ? record->model : NULL,
+                search_key,
+                text,
+                note))
     return 0;
-  bind_text (stmt, 1, checked_at);
-  bind_text (stmt, 2, session);
-  bind_text (stmt, 3, input_hex != NULL ? input_hex : "");
-  bind_text (stmt, 4, merkki_label_ref_get_kind (ref) == MERKKI_LABEL_KIND_REFERENCE
-                      ? merkki_label_ref_get_scheme (ref) : NULL);
-  bind_text (stmt, 5, merkki_label_ref_get_id (ref));
-  bind_text (stmt, 6, merkki_verdict_to_string (merkki_check_result_get_verdict (result)));
-  bind_text (stmt, 7, record != NULL ? record->brand : NULL);
-  bind_text (stmt, 8, record != NULL ? record->model : NULL);
-  bind_text (stmt, 9, search_key);
-  bind_text (stmt, 10, text);
-  bind_text (stmt, 11, note);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      set_write_error (self, error);
-      return 0;
-    }
 
   return sqlite3_last_insert_rowid (self->db);
 }
@@ -1069,6 +1080,41 @@ merkki_store_add_history (MerkkiStore        *self,
   return insert_history_locked (self, result, session, NULL, error);
 }
 
+/* A history row (id, session, result_json, evidence path, note) as the
+ * JSON object of merkki_store_list_history(), appended to @user_data. */
+static gboolean
+read_history_entry (MerkkiStore   *self,
+                    sqlite3_stmt  *stmt,
+                    gpointer       user_data,
+                    GError       **error)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, 2);
+  json_t *entry = text != NULL ? json_loads (text, 0, NULL) : NULL;
+
+  if (entry == NULL || !json_is_object (entry))
+    {
+      /* Every row was written by add_history() from valid JSON; a row
+       * that does not parse means the file was changed behind our back. */
+      if (entry != NULL)
+        json_decref (entry);
+      g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
+                   /* Translators: %s is a file name. */
+                   _("The history in the store “%s” is damaged."), self->path);
+      return FALSE;
+    }
+  json_object_set_new (entry, "history_id", json_integer (sqlite3_column_int64 (stmt, 0)));
+  json_object_set_new (entry, "session",
+                       sqlite3_column_type (stmt, 1) == SQLITE_NULL
+                       ? json_null ()
+                       : json_string ((const char *) sqlite3_column_text (stmt, 1)));
+  if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+    json_object_set_new (entry, "evidence", json_string ((const char *) sqlite3_column_text (stmt, 3)));
+  if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+    json_object_set_new (entry, "note", json_string ((const char *) sqlite3_column_text (stmt, 4)));
+  json_array_append_new (user_data, entry);
+  return TRUE;
+}
+
 json_t *
 merkki_store_list_history (MerkkiStore  *self,
                            const char   *session,
@@ -1078,9 +1124,8 @@ merkki_store_list_history (MerkkiStore  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(StoreJson) entries = NULL;
+  g_autoptr(StoreJson) entries = json_array ();
   g_autofree char *search_key = NULL;
-  int rc;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
 
@@ -1088,52 +1133,14 @@ merkki_store_list_history (MerkkiStore  *self,
     search_key = fold_key (search);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
-                  "SELECT h.id, h.session, h.result_json, e.path, h.note "
-                  "FROM history h LEFT JOIN evidence e ON e.history_id = h.id "
-                  "WHERE (?1 IS NULL OR h.session = ?1) AND (?2 IS NULL OR instr (h.search_key, ?2) > 0) "
-                  "ORDER BY h.id DESC LIMIT ?3",
-                  error);
-  if (stmt == NULL)
+  stmt = query (self, error,
+                "SELECT h.id, h.session, h.result_json, e.path, h.note "
+                "FROM history h LEFT JOIN evidence e ON e.history_id = h.id "
+                "WHERE (?1 IS NULL OR h.session = ?1) AND (?2 IS NULL OR instr (h.search_key, ?2) > 0) "
+                "ORDER BY h.id DESC LIMIT ?3",
+                "ssi", session, search_key, (gint64) (limit > 0 ? limit : -1));
+  if (stmt == NULL || !read_rows (self, stmt, read_history_entry, entries, error))
     return NULL;
-  bind_text (stmt, 1, session);
-  bind_text (stmt, 2, search_key);
-  sqlite3_bind_int64 (stmt, 3, limit > 0 ? limit : -1);
-
-  entries = json_array ();
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *text = (const char *) sqlite3_column_text (stmt, 2);
-      json_t *entry = text != NULL ? json_loads (text, 0, NULL) : NULL;
-
-      if (entry == NULL || !json_is_object (entry))
-        {
-          /* Every row was written by add_history() from valid JSON; a row
-           * that does not parse means the file was changed behind our back. */
-          if (entry != NULL)
-            json_decref (entry);
-          g_set_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE,
-                       /* Translators: %s is a file name. */
-                       _("The history in the store “%s” is damaged."), self->path);
-          return NULL;
-        }
-      json_object_set_new (entry, "history_id", json_integer (sqlite3_column_int64 (stmt, 0)));
-      json_object_set_new (entry, "session",
-                           sqlite3_column_type (stmt, 1) == SQLITE_NULL
-                           ? json_null ()
-                           : json_string ((const char *) sqlite3_column_text (stmt, 1)));
-      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
-        json_object_set_new (entry, "evidence", json_string ((const char *) sqlite3_column_text (stmt, 3)));
-      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
-        json_object_set_new (entry, "note", json_string ((const char *) sqlite3_column_text (stmt, 4)));
-      json_array_append_new (entries, entry);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      set_read_error (self, error);
-      return NULL;
-    }
 
   return g_steal_pointer (&entries);
 }
@@ -1205,7 +1212,6 @@ merkki_store_create_session (MerkkiStore  *self,
                              GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = now_iso8601 ();
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
@@ -1221,20 +1227,11 @@ merkki_store_create_session (MerkkiStore  *self,
   /* Resuming a session keeps its start; a place or inspector given again
    * replaces the old one, and the session is open again. */
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
+  return execute (self, error,
                   "INSERT INTO sessions (name, place, inspector, started_at) VALUES (?1, ?2, ?3, ?4) "
                   "ON CONFLICT (name) DO UPDATE SET place = coalesce (?2, place), "
                   "inspector = coalesce (?3, inspector), ended_at = NULL",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, name);
-  bind_text (stmt, 2, place);
-  bind_text (stmt, 3, inspector);
-  bind_text (stmt, 4, now);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
-  return TRUE;
+                  "ssss", name, place, inspector, now);
 }
 
 gboolean
@@ -1243,20 +1240,33 @@ merkki_store_end_session (MerkkiStore  *self,
                           GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = now_iso8601 ();
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self, "UPDATE sessions SET ended_at = ? WHERE name = ? AND ended_at IS NULL", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, now);
-  bind_text (stmt, 2, name);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
+  return execute (self, error, "UPDATE sessions SET ended_at = ? WHERE name = ? AND ended_at IS NULL",
+                  "ss", now, name);
+}
+
+/* A row (name, place, inspector, started_at, ended_at, number of checks)
+ * as a MerkkiSession, added to @user_data. */
+static gboolean
+read_session (MerkkiStore   *self,
+              sqlite3_stmt  *stmt,
+              gpointer       user_data,
+              GError       **error)
+{
+  MerkkiSession *session = g_new0 (MerkkiSession, 1);
+
+  session->name = column_dup (stmt, 0);
+  session->place = column_dup (stmt, 1);
+  session->inspector = column_dup (stmt, 2);
+  session->started_at = column_date_time (stmt, 3);
+  session->ended_at = column_date_time (stmt, 4);
+  session->n_checks = (guint) sqlite3_column_int64 (stmt, 5);
+  g_ptr_array_add (user_data, session);
   return TRUE;
 }
 
@@ -1269,33 +1279,14 @@ query_sessions (MerkkiStore  *self,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) merkki_session_free);
-  int rc;
 
-  stmt = prepare (self,
-                  "SELECT s.name, s.place, s.inspector, s.started_at, s.ended_at, "
-                  "  (SELECT count(*) FROM history h WHERE h.session = s.name) "
-                  "FROM sessions s WHERE (?1 IS NULL OR s.name = ?1) ORDER BY s.started_at DESC, s.name",
-                  error);
-  if (stmt == NULL)
+  stmt = query (self, error,
+                "SELECT s.name, s.place, s.inspector, s.started_at, s.ended_at, "
+                "  (SELECT count(*) FROM history h WHERE h.session = s.name) "
+                "FROM sessions s WHERE (?1 IS NULL OR s.name = ?1) ORDER BY s.started_at DESC, s.name",
+                "s", name);
+  if (stmt == NULL || !read_rows (self, stmt, read_session, sessions, error))
     return NULL;
-  bind_text (stmt, 1, name);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      MerkkiSession *session = g_new0 (MerkkiSession, 1);
-
-      session->name = column_dup (stmt, 0);
-      session->place = column_dup (stmt, 1);
-      session->inspector = column_dup (stmt, 2);
-      session->started_at = column_date_time (stmt, 3);
-      session->ended_at = column_date_time (stmt, 4);
-      session->n_checks = (guint) sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (sessions, session);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_read_error (self, error);
-      return NULL;
-    }
   return g_steal_pointer (&sessions);
 }
 
@@ -1468,17 +1459,8 @@ insert_evidence_locked (MerkkiStore  *self,
                         const char   *sha256,
                         GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = prepare (self, "INSERT OR REPLACE INTO evidence (history_id, path, sha256) VALUES (?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, history_id);
-  bind_text (stmt, 2, relative_path);
-  bind_text (stmt, 3, sha256);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
-  return TRUE;
+  return execute (self, error, "INSERT OR REPLACE INTO evidence (history_id, path, sha256) VALUES (?, ?, ?)",
+                  "iss", history_id, relative_path, sha256);
 }
 
 /* The checksum of evidence/NAME.EXT, from its name. */
@@ -1533,13 +1515,11 @@ merkki_store_add_history_with_evidence (MerkkiStore        *self,
   if (!exec_sql (self, "BEGIN IMMEDIATE", error))
     return 0;
   id = insert_history_locked (self, result, session, note, error);
-  if (id == 0
-      || (evidence_path != NULL && !insert_evidence_locked (self, id, evidence_path, sha256, error))
-      || !exec_sql (self, "COMMIT", error))
-    {
-      rollback (self);
-      return 0;
-    }
+  if (!end_transaction (self,
+                        id != 0
+                        && (evidence_path == NULL || insert_evidence_locked (self, id, evidence_path, sha256, error)),
+                        error))
+    return 0;
   return id;
 }
 
@@ -1550,18 +1530,13 @@ merkki_store_set_note (MerkkiStore  *self,
                        GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self, "UPDATE history SET note = ? WHERE id = ?", error);
-  if (stmt == NULL)
+  if (!execute (self, error, "UPDATE history SET note = ? WHERE id = ?",
+                "si", note != NULL && *note != '\0' ? note : NULL, history_id))
     return FALSE;
-  bind_text (stmt, 1, note != NULL && *note != '\0' ? note : NULL);
-  sqlite3_bind_int64 (stmt, 2, history_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_write_error (self, error);
   if (sqlite3_changes (self->db) == 0)
     {
       g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, history_id);
@@ -1586,15 +1561,11 @@ merkki_store_find_evidence (MerkkiStore  *self,
   g_return_val_if_fail (sha256 != NULL, 0);
 
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
-                  "SELECT h.id FROM evidence e JOIN history h ON h.id = e.history_id "
-                  "WHERE e.sha256 = ?1 AND h.session IS ?2 ORDER BY h.id LIMIT 1",
-                  NULL);
-  if (stmt == NULL)
-    return 0;
-  bind_text (stmt, 1, sha256);
-  bind_text (stmt, 2, session);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  stmt = query (self, NULL,
+                "SELECT h.id FROM evidence e JOIN history h ON h.id = e.history_id "
+                "WHERE e.sha256 = ?1 AND h.session IS ?2 ORDER BY h.id LIMIT 1",
+                "ss", sha256, session);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return 0;
   return sqlite3_column_int64 (stmt, 0);
 }
@@ -1622,6 +1593,25 @@ bytes_from_hex (const char *hex)
   return g_bytes_new_take (g_steal_pointer (&data), len / 2);
 }
 
+/* A row (history id, input_hex) into the table of
+ * merkki_store_find_evidence_checks(): the first check of a payload is the
+ * one that counts. */
+static gboolean
+read_evidence_check (MerkkiStore   *self,
+                     sqlite3_stmt  *stmt,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  GBytes *payload = bytes_from_hex ((const char *) sqlite3_column_text (stmt, 1));
+
+  if (payload != NULL && !g_hash_table_contains (user_data, payload))
+    g_hash_table_insert (user_data, payload, g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, 0) },
+                                                        sizeof (gint64)));
+  else if (payload != NULL)
+    g_bytes_unref (payload);
+  return TRUE;
+}
+
 GHashTable *
 merkki_store_find_evidence_checks (MerkkiStore  *self,
                                    const char   *session,
@@ -1631,36 +1621,17 @@ merkki_store_find_evidence_checks (MerkkiStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) checks = NULL;
-  int rc;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), NULL);
   g_return_val_if_fail (sha256 != NULL, NULL);
 
   checks = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, g_free);
   locker = g_mutex_locker_new (&self->mutex);
-  stmt = prepare (self,
-                  "SELECT h.id, h.input_hex FROM evidence e JOIN history h ON h.id = e.history_id "
-                  "WHERE e.sha256 = ?1 AND h.session IS ?2 ORDER BY h.id",
-                  error);
-  if (stmt == NULL)
+  stmt = query (self, error,
+                "SELECT h.id, h.input_hex FROM evidence e JOIN history h ON h.id = e.history_id "
+                "WHERE e.sha256 = ?1 AND h.session IS ?2 ORDER BY h.id",
+                "ss", sha256, session);
+  if (stmt == NULL || !read_rows (self, stmt, read_evidence_check, checks, error))
     return NULL;
-  bind_text (stmt, 1, sha256);
-  bind_text (stmt, 2, session);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      GBytes *payload = bytes_from_hex ((const char *) sqlite3_column_text (stmt, 1));
-
-      /* The first check of a payload is the one that counts. */
-      if (payload != NULL && !g_hash_table_contains (checks, payload))
-        g_hash_table_insert (checks, payload, g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, 0) },
-                                                         sizeof (gint64)));
-      else
-        g_clear_pointer (&payload, g_bytes_unref);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_read_error (self, error);
-      return NULL;
-    }
   return g_steal_pointer (&checks);
 }
