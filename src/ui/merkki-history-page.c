@@ -32,6 +32,7 @@ struct _MerkkiHistoryPage
   GPtrArray        *sessions;      /* MerkkiSession* */
   GCancellable     *sessions_cancellable;
   gboolean          filling_sessions;
+  gboolean          sessions_stale;   /* to be read when the page is shown */
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, ADW_TYPE_BIN)
@@ -315,6 +316,7 @@ on_sessions_listed_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) sessions = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(GPtrArray) names = NULL;
+  gboolean same = TRUE;
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
@@ -324,20 +326,40 @@ on_sessions_listed_cb (GObject      *source,
       return;
     }
 
+  /* Item 0, All Checks, stays; the sessions after it are replaced only
+   * when something shown of them changed. */
   names = g_ptr_array_new ();
-  /* Translators: in the list of inspection sessions, the whole history. */
-  g_ptr_array_add (names, (gpointer) _("All Checks"));
   for (guint i = 0; i < sessions->len; i++)
-    g_ptr_array_add (names, ((MerkkiSession *) g_ptr_array_index (sessions, i))->name);
+    {
+      MerkkiSession *session = g_ptr_array_index (sessions, i);
+      MerkkiSession *shown = self->sessions != NULL && i < self->sessions->len
+                             ? g_ptr_array_index (self->sessions, i) : NULL;
+
+      g_ptr_array_add (names, session->name);
+      if (shown == NULL || g_strcmp0 (shown->name, session->name) != 0)
+        same = FALSE;
+      else if (same)
+        {
+          g_autofree char *before = merkki_session_describe (shown);
+          g_autofree char *now = merkki_session_describe (session);
+
+          same = g_strcmp0 (before, now) == 0;
+        }
+    }
   g_ptr_array_add (names, NULL);
+  if (self->sessions == NULL || self->sessions->len != sessions->len)
+    same = FALSE;
 
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
   self->sessions = g_steal_pointer (&sessions);
-  self->filling_sessions = TRUE;
-  gtk_string_list_splice (self->session_names, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->session_names)),
-                          (const char * const *) names->pdata);
-  self->filling_sessions = FALSE;
+  if (!same)
+    {
+      self->filling_sessions = TRUE;
+      gtk_string_list_splice (self->session_names, 1,
+                              g_list_model_get_n_items (G_LIST_MODEL (self->session_names)) - 1,
+                              (const char * const *) names->pdata);
+      self->filling_sessions = FALSE;
+    }
   select_session_item (self);
   /* Nothing to choose from until the first session. */
   gtk_widget_set_visible (GTK_WIDGET (self->session_drop_down), self->sessions->len > 0);
@@ -348,6 +370,7 @@ reload_sessions (MerkkiHistoryPage *self)
 {
   g_autoptr(GTask) task = NULL;
 
+  self->sessions_stale = FALSE;
   g_cancellable_cancel (self->sessions_cancellable);
   g_clear_object (&self->sessions_cancellable);
   self->sessions_cancellable = g_cancellable_new ();
@@ -451,7 +474,10 @@ merkki_history_page_reload (MerkkiHistoryPage *self)
     return;
 
   reload_checks (self);
-  reload_sessions (self);
+  /* The sessions are only read while the page is shown (see on_map). */
+  self->sessions_stale = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload_sessions (self);
 }
 
 void
@@ -658,6 +684,17 @@ export_action (GtkWidget  *widget,
 }
 
 static void
+merkki_history_page_map (GtkWidget *widget)
+{
+  MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (widget);
+
+  GTK_WIDGET_CLASS (merkki_history_page_parent_class)->map (widget);
+
+  if (self->sessions_stale && self->store != NULL)
+    reload_sessions (self);
+}
+
+static void
 merkki_history_page_dispose (GObject *object)
 {
   MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (object);
@@ -697,6 +734,7 @@ merkki_history_page_class_init (MerkkiHistoryPageClass *klass)
 
   object_class->dispose = merkki_history_page_dispose;
   object_class->finalize = merkki_history_page_finalize;
+  widget_class->map = merkki_history_page_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/merkki/Merkki/ui/merkki-history-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MerkkiHistoryPage, toast_overlay);
