@@ -109,8 +109,11 @@ def copy_to_clipboard(app, text):
 
 
 def open_image(app, path):
-    """Ctrl+O, then GTK's own file chooser (no portal here): type the path."""
+    """Opens @path as a user does: Ctrl+O, then GTK's own file chooser (no
+    portal here), the path typed."""
     app.key('o', ctrl=True)
+    mg.wait_until(lambda: any(window.name == 'Open a Photo of the Label' for window in app.accessible),
+                  20, 'the file chooser')
     time.sleep(1.5)
     app.type_text(path)
     time.sleep(0.8)
