@@ -24,6 +24,11 @@ from gi.repository import Gio, GLib  # noqa: E402
 
 import pyatspi  # noqa: E402
 
+# How long an AT-SPI call waits for the app's answer (ms; the library's
+# default is under a second): a sanitizer build on a busy machine answers
+# an action (a menu item's "click") later than that.
+pyatspi.setTimeout(30000, 60000)
+
 APP_ID = 'io.github.merkki.Merkki'
 BUILD_ROOT = os.environ.get('MERKKI_BUILD_ROOT', '')
 SOURCE_ROOT = os.environ.get('MERKKI_SOURCE_ROOT', '')

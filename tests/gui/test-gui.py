@@ -121,7 +121,11 @@ def open_image(app, path):
 
 
 def back_to_scan(app):
+    """Escape, and wait for the scan page (a sanitizer build takes its
+    time)."""
+    before = len(app.read_traces().get('page:scan', []))
     app.key('Escape')
+    app.wait_trace('page:scan', timeout=20, count=before + 1)
     time.sleep(0.8)
 
 
