@@ -492,9 +492,10 @@ def scenario_camera_session(tap):
     csa, traficom = registries()
     workdir = tempfile.mkdtemp(prefix='merkki-gui-camera-session-')
     video = os.path.join(workdir, 'label.webm')
-    # Twenty seconds of the label out of focus, time enough to start the
-    # session on a loaded machine, then the label sharp.
-    mg.write_label_video(video, payload, blank_frames=300, code_frames=45, size=(800, 600))
+    # Forty seconds of the label out of focus, time enough to start the
+    # session on a loaded machine (twenty were not, in the sanitizer
+    # build), then the label sharp.
+    mg.write_label_video(video, payload, blank_frames=600, code_frames=45, size=(800, 600))
     app = mg.App(pipeline=mg.video_pipeline(video),
                  registries={'sg-csa': csa.url, 'fi-traficom': traficom.url}, size=(1280, 800))
     try:
@@ -504,7 +505,7 @@ def scenario_camera_session(tap):
         started = app.wait_trace('session-started', timeout=10)[0][0]
         tap.ok(True, f'camera session: session {session!r} started while the camera looks at a blurred label')
 
-        tap.equal(app.wait_result(VERDICTS, timeout=60), 'Valid label', 'camera session: the camera reads the label')
+        tap.equal(app.wait_result(VERDICTS, timeout=90), 'Valid label', 'camera session: the camera reads the label')
         found = app.wait_trace('code-found')[0][0]
         tap.ok(found > started, 'camera session: the code was found after the session started',
                f'session at {started} µs, code at {found} µs')
