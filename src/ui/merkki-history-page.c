@@ -657,6 +657,36 @@ on_export_chooser_response_cb (MerkkiHistoryPage    *self,
   g_clear_object (&self->file_chooser);
 }
 
+/* The file name offered for an export: the session's own name when one
+ * session is shown (an inspector files one report per visit), made safe
+ * for any file system, else a generic name. */
+static char *
+suggested_export_name (const char *session,
+                       const char *format)
+{
+  g_autofree char *base = NULL;
+
+  if (session != NULL)
+    {
+      g_autofree char *shortened = g_utf8_make_valid (session, -1);
+      char *start;
+
+      g_strdelimit (shortened, "/\\:*?\"<>|\n\r\t", '-');
+      /* No hidden file, and not longer than file systems allow. */
+      start = g_strstrip (shortened);
+      while (*start == '.')
+        start++;
+      if (*start != '\0')
+        base = g_utf8_substring (start, 0, MIN (g_utf8_strlen (start, -1), 100));
+    }
+
+  if (base == NULL)
+    /* Translators: the suggested file name of an export, without extension. */
+    base = g_strdup (_("merkki-history"));
+
+  return g_strdup_printf ("%s.%s", base, format);
+}
+
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -674,8 +704,7 @@ export_action (GtkWidget  *widget,
                                                     GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                     GTK_FILE_CHOOSER_ACTION_SAVE,
                                                     _("_Export"), _("_Cancel"));
-  /* Translators: the suggested file name of an export, without extension. */
-  name = g_strdup_printf ("%s.%s", _("merkki-history"), format);
+  name = suggested_export_name (self->session, format);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->file_chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->file_chooser), TRUE);
   g_signal_connect_object (self->file_chooser, "response",

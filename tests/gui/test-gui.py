@@ -635,7 +635,8 @@ def scenario_sound(tap):
 
 def export_history(app, menu_item, path):
     """Exports the history the way a user does: the export menu, then
-    GTK's own file chooser (no portal here), a path typed as the name."""
+    GTK's own file chooser (no portal here), a path typed as the name.
+    Returns the file name the chooser suggested."""
     # The menu button, and inside it the button that opens the menu.
     buttons = app.find_all(role=mg.pyatspi.ROLE_PUSH_BUTTON, name='Export the History')
     next(button for button in buttons if button.queryAction().nActions > 0).queryAction().doAction(0)
@@ -644,12 +645,25 @@ def export_history(app, menu_item, path):
     mg.wait_until(lambda: any(window.name == 'Export the History' for window in app.accessible),
                   10, 'the file chooser')
     time.sleep(1.0)
+    suggested = chooser_file_name(app)
     app.key('a', ctrl=True)
     app.type_text(path)
     time.sleep(0.8)
     app.key('Return')
     mg.wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 30, f'the export {path}')
     app.find(role=mg.pyatspi.ROLE_LABEL, name='History exported', timeout=10)
+    return suggested
+
+
+def chooser_file_name(app):
+    """The name the export file chooser suggests, as a user would copy it:
+    Ctrl+A and Ctrl+C in its name field, then read from the clipboard
+    (GTK 4.8 does not show an entry's text to AT-SPI)."""
+    app.key('a', ctrl=True)
+    app.key('c', ctrl=True)
+    time.sleep(0.5)
+    done = mg.subprocess.run(['xclip', '-o', '-selection', 'clipboard'], capture_output=True, text=True, timeout=10)
+    return done.stdout if done.returncode == 0 else None
 
 
 def scenario_export(tap):
@@ -671,7 +685,8 @@ def scenario_export(tap):
                       10, 'the expired check in the history')
 
         path = os.path.join(workdir, 'checks.csv')
-        export_history(app, 'CSV', path)
+        tap.equal(export_history(app, 'CSV', path), 'merkki-history.csv',
+                  'export: the whole history is offered under a generic name')
         with open(path, newline='', encoding='utf-8') as file:
             rows = list(csv.DictReader(file))
         tap.equal({(row['reference'], row['verdict'], row['brand']) for row in rows}, checked,
@@ -772,7 +787,8 @@ def scenario_sessions(tap):
         app.screenshot('history-session-1280')
 
         path = os.path.join(workdir, 'older.csv')
-        export_history(app, 'CSV', path)
+        suggested = export_history(app, 'CSV', path)
+        tap.equal(suggested, 'Older visit.csv', 'sessions: the export of a session is offered under its name')
         with open(path, newline='', encoding='utf-8') as file:
             rows = list(csv.DictReader(file))
         tap.equal(sorted(row['reference'] for row in rows), ['CSA/150325/2004', 'CSA/300929/2001'],
