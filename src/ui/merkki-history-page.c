@@ -33,6 +33,11 @@ struct _MerkkiHistoryPage
   GCancellable     *sessions_cancellable;
   gboolean          filling_sessions;
   gboolean          sessions_stale;   /* to be read when the page is shown */
+
+  /* The thumbnails of the last listing, by evidence path (a kept photo
+   * never changes), so that a reload after each check decodes only the
+   * new photos. */
+  GHashTable       *thumbnails;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiHistoryPage, merkki_history_page, ADW_TYPE_BIN)
@@ -134,9 +139,12 @@ typedef struct
   char        *session;
   char        *search;
   gboolean     with_thumbnails;   /* for the list, not for an export */
-  /* Set by the thread: the entries, and each one's thumbnail or NULL. */
+  GHashTable  *known;             /* a copy of the page's thumbnails, or NULL */
+  /* Set by the thread: the entries, each one's thumbnail or NULL, and the
+   * thumbnails of this listing by path (the page's next ones). */
   json_t      *history;
   GPtrArray   *thumbnails;
+  GHashTable  *loaded;
 } ListJob;
 
 static void
@@ -147,6 +155,8 @@ list_job_free (ListJob *job)
   g_free (job->search);
   g_clear_pointer (&job->history, json_decref);
   g_clear_pointer (&job->thumbnails, g_ptr_array_unref);
+  g_clear_pointer (&job->known, g_hash_table_unref);
+  g_clear_pointer (&job->loaded, g_hash_table_unref);
   g_free (job);
 }
 
@@ -156,22 +166,57 @@ thumbnail_free (gpointer thumbnail)
   g_clear_object (&thumbnail);
 }
 
-/* The photo kept with @entry, small (twice the size shown, for HiDPI), or
- * NULL when it has none or the file cannot be read. */
+static GHashTable *
+thumbnails_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+static GHashTable *
+thumbnails_copy (GHashTable *thumbnails)
+{
+  GHashTable *copy = thumbnails_new ();
+  GHashTableIter iter;
+  gpointer path, thumbnail;
+
+  g_hash_table_iter_init (&iter, thumbnails);
+  while (g_hash_table_iter_next (&iter, &path, &thumbnail))
+    g_hash_table_insert (copy, g_strdup (path), g_object_ref (thumbnail));
+  return copy;
+}
+
+/* The photo kept with the job's @entry, small (twice the size shown, for
+ * HiDPI), or NULL when it has none or the file cannot be read: from the
+ * last listing when it had it, else read and decoded; added to the job's
+ * loaded thumbnails. */
 static GdkPixbuf *
-load_thumbnail (MerkkiStore *store,
-                json_t      *entry)
+load_thumbnail (ListJob *job,
+                json_t  *entry)
 {
   const char *relative = json_string_value (json_object_get (entry, "evidence"));
   g_autofree char *base = NULL;
   g_autofree char *path = NULL;
+  GdkPixbuf *thumbnail;
 
   if (relative == NULL || g_path_is_absolute (relative))
     return NULL;
 
-  base = g_path_get_dirname (merkki_store_get_path (store));
-  path = g_build_filename (base, relative, NULL);
-  return merkki_decoder_load_image (path, 2 * THUMBNAIL_SIZE, NULL);
+  thumbnail = g_hash_table_lookup (job->loaded, relative);
+  if (thumbnail == NULL && job->known != NULL)
+    thumbnail = g_hash_table_lookup (job->known, relative);
+  if (thumbnail != NULL)
+    g_object_ref (thumbnail);
+  else
+    {
+      base = g_path_get_dirname (merkki_store_get_path (job->store));
+      path = g_build_filename (base, relative, NULL);
+      thumbnail = merkki_decoder_load_image (path, 2 * THUMBNAIL_SIZE, NULL);
+      if (thumbnail == NULL)
+        return NULL;
+    }
+
+  g_hash_table_replace (job->loaded, g_strdup (relative), g_object_ref (thumbnail));
+  return thumbnail;
 }
 
 static void
@@ -193,11 +238,12 @@ list_thread (GTask        *task,
     }
 
   job->thumbnails = g_ptr_array_new_full (json_array_size (job->history), thumbnail_free);
+  job->loaded = thumbnails_new ();
   json_array_foreach (job->history, i, entry)
     {
       if (g_task_return_error_if_cancelled (task))
         return;
-      g_ptr_array_add (job->thumbnails, job->with_thumbnails ? load_thumbnail (job->store, entry) : NULL);
+      g_ptr_array_add (job->thumbnails, job->with_thumbnails ? load_thumbnail (job, entry) : NULL);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -217,6 +263,9 @@ list_history_async (MerkkiHistoryPage   *self,
   job->search = search[0] != '\0' ? g_strdup (search) : NULL;
   job->session = g_strdup (self->session);
   job->with_thumbnails = with_thumbnails;
+  /* The thread gets its own copy: the page's may change meanwhile. */
+  if (with_thumbnails && self->thumbnails != NULL)
+    job->known = thumbnails_copy (self->thumbnails);
   g_task_set_source_tag (task, list_history_async);
   g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
   g_task_run_in_thread (task, list_thread);
@@ -244,6 +293,9 @@ on_reload_done_cb (GObject      *source,
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   history = job->history;
+  /* This listing's thumbnails are the ones the next reload can reuse. */
+  g_clear_pointer (&self->thumbnails, g_hash_table_unref);
+  self->thumbnails = g_steal_pointer (&job->loaded);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
@@ -745,6 +797,7 @@ merkki_history_page_finalize (GObject *object)
 {
   MerkkiHistoryPage *self = MERKKI_HISTORY_PAGE (object);
 
+  g_clear_pointer (&self->thumbnails, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sessions_cancellable);
   g_clear_object (&self->export_cancellable);
