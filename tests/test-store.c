@@ -221,6 +221,67 @@ test_store_concurrent_first_open (Fixture       *fixture,
     }
 }
 
+/* Holds the file with a RESERVED lock, as another process in the middle of
+ * creating the store does (merkki_store_open's BEGIN IMMEDIATE), and lets
+ * go after a while. Switching a file to WAL answers SQLITE_BUSY at once
+ * while this lock is held, without SQLite's busy handler (a reader's
+ * SHARED lock, by contrast, makes it wait in the handler). */
+static gpointer
+release_lock_thread (gpointer data)
+{
+  sqlite3 *db = data;
+
+  g_usleep (500 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  return NULL;
+}
+
+/* A new store file that another process has locked while it is being
+ * opened: the store waits for the lock, as the busy timeout promises,
+ * instead of failing, and then works in WAL mode. */
+static void
+test_store_open_waits_for_wal (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = NULL;
+  g_autoptr(MerkkiRecord) record = make_record ("sg-cls", "CSA/310129/42", "Acme", "Lock");
+  g_autoptr(MerkkiRecord) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (fixture->path);
+  sqlite3 *locker = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GThread *thread;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &locker,
+                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
+
+  thread = g_thread_new ("release-lock", release_lock_thread, locker);
+  store = merkki_store_open (fixture->path, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+
+  /* The file itself is now in WAL mode, for every later opener. */
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  g_assert_true (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
+  g_assert_no_error (error);
+  found = merkki_store_find_record (store, "sg-cls", "CSA/310129/42", -1, NULL, NULL, NULL);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->model, ==, "Lock");
+}
+
 static GPtrArray *
 make_records (const char *prefix,
               guint       n)
@@ -671,6 +732,7 @@ main (int    argc,
   ADD ("records", test_store_records);
   ADD ("snapshot-by-product", test_store_snapshot_by_product);
   ADD ("concurrent-first-open", test_store_concurrent_first_open);
+  ADD ("open-waits-for-wal", test_store_open_waits_for_wal);
   ADD ("replace-snapshot", test_store_replace_snapshot);
   ADD ("product-misses", test_store_product_misses);
   ADD ("migrates", test_store_migrates);
