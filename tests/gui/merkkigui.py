@@ -34,6 +34,31 @@ BUILD_ROOT = os.environ.get('MERKKI_BUILD_ROOT', '')
 SOURCE_ROOT = os.environ.get('MERKKI_SOURCE_ROOT', '')
 
 EXIT_SKIP = 77
+
+
+def _sanitized_build():
+    """Whether the build under test has the sanitizers (b_sanitize), as
+    build-aux/test.sh's second run does."""
+    import json
+    try:
+        with open(os.path.join(BUILD_ROOT, 'meson-info', 'intro-buildoptions.json'), encoding='utf-8') as options:
+            return any(option['name'] == 'b_sanitize' and option['value'] not in ('none', '')
+                       for option in json.load(options))
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+# How much longer to wait for the app: a sanitizer build runs several times
+# slower (every allocation checked, every AT-SPI answer later), so each
+# wait_until() and pause() is stretched by this factor there. What is
+# asserted stays the same; only the patience changes.
+SLOWDOWN = 3 if _sanitized_build() else 1
+
+
+def pause(seconds):
+    """Gives the app @seconds (stretched in a slow build) to take in an
+    action before the next one: a user's pause between key presses."""
+    time.sleep(seconds * SLOWDOWN)
 # How long a process may take to exit once asked: a sanitizer build checks
 # for leaks at exit, with full stack traces (slow).
 SANITIZER_EXIT_TIMEOUT = 60
@@ -140,6 +165,7 @@ def wait_for_display(timeout=20):
 
 
 def wait_until(predicate, timeout, what):
+    timeout *= SLOWDOWN
     deadline = time.monotonic() + timeout
     last_error = None
     while time.monotonic() < deadline:
@@ -218,11 +244,11 @@ class Registry:
 LSAN_EXIT_LEAKS = 23
 
 
-def _thread_leak_signatures():
-    """The entries of build-aux/lsan-threads.supp: for each, the frames
+def _frame_leak_signatures():
+    """The entries of build-aux/lsan-frames.supp: for each, the frames
     ("library+offset") a leak's allocation stack must contain, in a row."""
     signatures = []
-    path = os.path.join(SOURCE_ROOT, 'build-aux', 'lsan-threads.supp')
+    path = os.path.join(SOURCE_ROOT, 'build-aux', 'lsan-frames.supp')
     with open(path, encoding='utf-8') as entries:
         for line in entries:
             words = line.split()
@@ -247,7 +273,7 @@ def _leak_blocks(report):
     return blocks
 
 
-def _known_thread_leak(frames, signatures):
+def _known_frame_leak(frames, signatures):
     for signature in signatures:
         for i in range(len(frames) - len(signature) + 1):
             if frames[i:i + len(signature)] == signature:
@@ -258,18 +284,18 @@ def _known_thread_leak(frames, signatures):
 def sanitizer_verdict(status, report):
     """The exit status of a process run under the sanitizers, given what
     they reported: a leak report (status 23) all of whose leaks match
-    build-aux/lsan-threads.supp counts as a clean exit. Those are leaks made
-    in worker threads of third-party libraries, where no frame has a name an
-    lsan.supp entry could match (see that file)."""
+    build-aux/lsan-frames.supp counts as a clean exit. Those are leaks made
+    in static functions of third-party libraries, where no frame has a name
+    an lsan.supp entry could match without hiding Merkki's (see that file)."""
     if (status != LSAN_EXIT_LEAKS or 'ERROR: LeakSanitizer' not in report
             or 'ERROR: AddressSanitizer' in report or 'runtime error' in report):
         return status
     blocks = _leak_blocks(report)
-    signatures = _thread_leak_signatures()
-    unknown = [header for header, frames in blocks if not _known_thread_leak(frames, signatures)]
+    signatures = _frame_leak_signatures()
+    unknown = [header for header, frames in blocks if not _known_frame_leak(frames, signatures)]
     if not blocks or unknown:
         return status
-    log(f'{len(blocks)} third-party leak(s) listed in build-aux/lsan-threads.supp, accepted')
+    log(f'{len(blocks)} third-party leak(s) listed in build-aux/lsan-frames.supp, accepted')
     return 0
 
 
@@ -347,7 +373,7 @@ def clipboard_owner(path, target):
                    10, f'xclip to own the clipboard as {target}')
         # The app learns of the new owner by an X event of its own, later:
         # pasting at once may still see the old clipboard's formats.
-        time.sleep(1.0)
+        pause(1.0)
         yield
     finally:
         proc.terminate()
@@ -455,14 +481,14 @@ class App:
         if os.path.exists(path):
             os.unlink(path)
         # Let the last frame be painted.
-        time.sleep(0.6)
+        pause(0.6)
         self.window_action('screenshot', GLib.Variant('s', name))
         wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10, f'screenshot {name}')
         return path
 
     def set_size(self, width, height):
         self.window_action('set-size', GLib.Variant('(ii)', (width, height)))
-        time.sleep(0.5)
+        pause(0.5)
 
     def quit(self):
         """Quits the app as a user does (app.quit, what Ctrl+Q activates),
@@ -524,8 +550,10 @@ class App:
                 return child
         return None
 
-    def walk(self, node=None):
-        # Every window of the app: dialogs (preferences) are toplevels too.
+    def walk(self, node=None, last_first=False):
+        """Every item under @node (default: every window of the app, since
+        dialogs are toplevels too), depth first, each item's children in
+        order or, with @last_first, the last one first."""
         stack = [node or self.accessible]
         while stack:
             current = stack.pop()
@@ -536,15 +564,14 @@ class App:
                 count = current.childCount
             except Exception:
                 continue
-            for i in reversed(range(count)):
+            for i in (range(count) if last_first else reversed(range(count))):
                 try:
                     stack.append(current.getChildAtIndex(i))
                 except Exception:
                     pass
 
-    def find_all(self, role=None, name=None, contains=None, node=None):
-        found = []
-        for item in self.walk(node):
+    def _matching(self, role=None, name=None, contains=None, node=None, last_first=False):
+        for item in self.walk(node, last_first):
             try:
                 if role is not None and item.getRole() != role:
                     continue
@@ -554,12 +581,25 @@ class App:
                     continue
             except Exception:
                 continue
-            found.append(item)
-        return found
+            yield item
+
+    def find_all(self, role=None, name=None, contains=None, node=None):
+        return list(self._matching(role, name, contains, node))
 
     def find(self, role=None, name=None, contains=None, node=None, timeout=10):
-        return wait_until(lambda: (self.find_all(role, name, contains, node) or [None])[0], timeout,
-                          f'{pyatspi.Accessible.getRoleName(role) if False else role} {name or contains!r}')
+        """The first item that matches, waiting for one. The walk stops
+        there: a whole walk of the tree takes seconds in a sanitizer build,
+        longer than a toast stays."""
+        return wait_until(lambda: next(self._matching(role, name, contains, node), None), timeout,
+                          f'{role} {name or contains!r}')
+
+    def find_toast(self, name=None, contains=None, timeout=10):
+        """The label of a toast, waiting for it. A toast stays 5 s, and in a
+        sanitizer build one walk of the whole tree takes 3 to 5 s: this one
+        looks at each item's last child first, where a toast overlay keeps
+        its toast (after the page it covers)."""
+        return wait_until(lambda: next(self._matching(pyatspi.ROLE_LABEL, name, contains, last_first=True), None),
+                          timeout, f'the toast {name or contains!r}')
 
     def focused(self):
         for item in self.walk():

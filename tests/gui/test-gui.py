@@ -88,10 +88,10 @@ def scenario_camera(tap):
 
 def type_reference(app, text):
     app.key('l', ctrl=True)
-    time.sleep(0.5)
+    mg.pause(0.5)
     app.type_text(text)
     # A person pauses before Enter; only a scanner is that fast.
-    time.sleep(0.6)
+    mg.pause(0.6)
     app.key('Return')
 
 
@@ -99,13 +99,13 @@ def copy_to_clipboard(app, text):
     """Puts @text on the clipboard the way a user would: type it into the
     entry, select all, cut."""
     app.key('l', ctrl=True)
-    time.sleep(0.4)
+    mg.pause(0.4)
     app.type_text(text)
-    time.sleep(0.3)
+    mg.pause(0.3)
     app.key('a', ctrl=True)
-    time.sleep(0.2)
+    mg.pause(0.2)
     app.key('x', ctrl=True)
-    time.sleep(0.3)
+    mg.pause(0.3)
 
 
 def open_image(app, path):
@@ -114,9 +114,9 @@ def open_image(app, path):
     app.key('o', ctrl=True)
     mg.wait_until(lambda: any(window.name == 'Open a Photo of the Label' for window in app.accessible),
                   20, 'the file chooser')
-    time.sleep(1.5)
+    mg.pause(1.5)
     app.type_text(path)
-    time.sleep(0.8)
+    mg.pause(0.8)
     app.key('Return')
 
 
@@ -126,7 +126,7 @@ def back_to_scan(app):
     before = len(app.read_traces().get('page:scan', []))
     app.key('Escape')
     app.wait_trace('page:scan', timeout=20, count=before + 1)
-    time.sleep(0.8)
+    mg.pause(0.8)
 
 
 def scenario_input(tap):
@@ -154,7 +154,7 @@ def scenario_input(tap):
 
         # A USB scanner types fast and ends with Enter, wherever the focus is.
         app.click(contains='Paste')  # the focus away from the entry
-        time.sleep(0.5)
+        mg.pause(0.5)
         app.type_text('CSA/311229/9999')
         app.key('Return')
         tap.equal(app.wait_result(VERDICTS), 'Possible counterfeit',
@@ -196,7 +196,7 @@ def scenario_input(tap):
         app.find(role=mg.pyatspi.ROLE_LABEL, name='Checking a Label', timeout=10)
         tap.ok(True, 'F1 shows the keyboard shortcuts')
         app.key('Escape')
-        time.sleep(0.5)
+        mg.pause(0.5)
 
         app.app_action('preferences')
         app.find(role=mg.pyatspi.ROLE_LABEL, name='Registries', timeout=10)
@@ -338,11 +338,11 @@ def scenario_session(tap):
         note = app.find(role=mg.pyatspi.ROLE_TEXT, name='Note', timeout=10)
         box = note.queryComponent().getExtents(mg.pyatspi.DESKTOP_COORDS)
         mg.pyatspi.Registry.generateMouseEvent(box.x + box.width // 2, box.y + box.height // 2, 'b1c')
-        time.sleep(0.4)
+        mg.pause(0.4)
         app.type_text('Shelf 3, sealed box')
-        time.sleep(0.3)
+        mg.pause(0.3)
         app.key('Return')
-        time.sleep(0.5)
+        mg.pause(0.5)
         back_to_scan(app)
         # An opened photo is kept with its check as evidence.
         workdir = tempfile.mkdtemp(prefix='merkki-gui-session-')
@@ -392,7 +392,7 @@ def scenario_session(tap):
         mg.subprocess.run(['qrencode', '-s', '10', '-o', image, 'CSA/150325/2004'], check=True)
         open_image(app, image)
         tap.equal(app.wait_result(VERDICTS), 'Label expired', 'session: a photo checked while it cannot be kept')
-        toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The photo could not be kept as evidence', timeout=10)
+        toast = app.find_toast(contains='The photo could not be kept as evidence', timeout=10)
         tap.ok(True, 'session: the user is told the photo was not kept', toast.name)
         entries = session_entries(app, session, 4)
         tap.ok(len(entries) == 4 and entries[0].get('evidence') is None,
@@ -409,12 +409,12 @@ def session_entries(app, session, count):
     env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'))
     cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
     entries = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 10 * mg.SLOWDOWN
     while len(entries) < count and time.monotonic() < deadline:
         out = mg.subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
                                 env=env, capture_output=True, text=True, check=True).stdout
         entries = json.loads(out)
-        time.sleep(0.2)
+        mg.pause(0.2)
     return entries
 
 
@@ -455,12 +455,12 @@ def scenario_session_locked(tap):
             app.click(contains='Start')
             # The write waits (up to the store's 30 s) while the window
             # answers: its widgets can be read and the History page opened.
-            time.sleep(2)
+            mg.pause(2)
             app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History', timeout=3).queryAction().doAction(0)
             app.find(role=mg.pyatspi.ROLE_LABEL, name='No Checks Yet', timeout=5)
             tap.ok(not app.read_traces().get('session-started'),
                    'locked store: the window stays responsive while the session waits to start')
-            toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The session could not be started', timeout=60)
+            toast = app.find_toast(contains='The session could not be started', timeout=60)
             tap.ok(True, 'locked store: the user is told the session could not be started', toast.name)
         tap.ok(not app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:'),
                'locked store: no session is shown as open')
@@ -470,7 +470,7 @@ def scenario_session_locked(tap):
         tap.ok(True, f'once the store is free, the session {session!r} starts')
         with store_locked(app):
             app.window_action('end-session')
-            toast = app.find(role=mg.pyatspi.ROLE_LABEL, contains='The session could not be ended', timeout=60)
+            toast = app.find_toast(contains='The session could not be ended', timeout=60)
             tap.ok(True, 'locked store: the user is told the session could not be ended', toast.name)
             tap.ok(app.find_all(role=mg.pyatspi.ROLE_LABEL, contains='Inspection session:'),
                    'locked store: the session is still shown as open')
@@ -607,7 +607,7 @@ def scenario_sound(tap):
         switch.queryAction().doAction(0)
         mg.wait_until(lambda: switch.getState().contains(mg.pyatspi.STATE_CHECKED), 5, 'the switch to turn on')
         app.key('Escape')
-        time.sleep(0.5)
+        mg.pause(0.5)
 
         type_reference(app, 'CSA/300929/2001')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'sound on: a valid label')
@@ -644,14 +644,14 @@ def export_history(app, menu_item, path):
     # The chooser: a window of the app's own (a "filler" to AT-SPI).
     mg.wait_until(lambda: any(window.name == 'Export the History' for window in app.accessible),
                   10, 'the file chooser')
-    time.sleep(1.0)
+    mg.pause(1.0)
     suggested = chooser_file_name(app)
     app.key('a', ctrl=True)
     app.type_text(path)
-    time.sleep(0.8)
+    mg.pause(0.8)
     app.key('Return')
     mg.wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 30, f'the export {path}')
-    app.find(role=mg.pyatspi.ROLE_LABEL, name='History exported', timeout=10)
+    app.find_toast(name='History exported', timeout=10)
     return suggested
 
 
@@ -661,7 +661,7 @@ def chooser_file_name(app):
     (GTK 4.8 does not show an entry's text to AT-SPI)."""
     app.key('a', ctrl=True)
     app.key('c', ctrl=True)
-    time.sleep(0.5)
+    mg.pause(0.5)
     done = mg.subprocess.run(['xclip', '-o', '-selection', 'clipboard'], capture_output=True, text=True, timeout=10)
     return done.stdout if done.returncode == 0 else None
 
@@ -716,7 +716,7 @@ def open_session_chooser(app):
     opener = next(node for node in app.walk(chooser)
                   if 'Action' in node.get_interfaces() and node.queryAction().nActions > 0)
     opener.queryAction().doAction(0)
-    time.sleep(0.8)
+    mg.pause(0.8)
 
 
 def choose_session(app, steps, key):
@@ -725,9 +725,9 @@ def choose_session(app, steps, key):
     open_session_chooser(app)
     for _ in range(steps):
         app.key(key)
-        time.sleep(0.3)
+        mg.pause(0.3)
     app.key('Return')
-    time.sleep(0.5)
+    mg.pause(0.5)
 
 
 def scenario_sessions(tap):
@@ -756,7 +756,7 @@ def scenario_sessions(tap):
                                    *(photos[reference] for reference in references)],
                                   env=env, capture_output=True, text=True)
             tap.ok(done.returncode == 1, f'sessions: merkki-cli records the session {name!r}', done.stderr)
-            time.sleep(0.1)
+            mg.pause(0.1)
 
         app.point_at_window()
         app.find(role=mg.pyatspi.ROLE_PAGE_TAB, name='History').queryAction().doAction(0)
@@ -777,7 +777,7 @@ def scenario_sessions(tap):
                'sessions: the chooser lists both sessions with place, inspector, date and checks', details)
         app.screenshot('history-sessions-list-1280')
         app.key('Escape')
-        time.sleep(0.3)
+        mg.pause(0.3)
         choose_session(app, 2, 'Down')
         mg.wait_until(lambda: shown_products() == older, 10, 'the checks of the older session')
         tap.equal(shown_products(), older, 'sessions: the older session shows its own checks only')
@@ -833,9 +833,9 @@ def scenario_cameras(tap):
                       if 'Action' in node.get_interfaces() and node.queryAction().nActions > 0)
         opener.queryAction().doAction(0)
         app.find(role=mg.pyatspi.ROLE_LABEL, name='Label Camera')
-        time.sleep(0.5)
+        mg.pause(0.5)
         app.key('Down')
-        time.sleep(0.3)
+        mg.pause(0.3)
         app.key('Return')
         tap.equal(app.wait_result(VERDICTS), 'Valid label', 'switched to the other camera: its label is checked')
         tap.ok(app.row_texts('Test Pohjola Gateway X3'), 'the label camera: the product is shown')
