@@ -30,8 +30,9 @@ bash build-aux/build.sh _build-asan -Db_sanitize=address,undefined -Db_lundef=fa
 # every process (merkki-cli run by the tests, the app itself: the GUI tests
 # quit it and check its exit status); build-aux/lsan.supp lists the
 # third-party leaks that are not Merkki's to fix, each with its reason (and
-# build-aux/lsan-threads.supp the two made in worker threads of GTK and GIO,
-# which have no function name to match: the GUI tests match those).
+# build-aux/lsan-frames.supp those made in GTK's and GIO's static
+# functions, which have no name to match: the GUI tests match those by their
+# exact frames).
 # lsan.supp's entries match function names, which needs full stacks: GLib and
 # friends are built without frame pointers, so the slow unwinder is used.
 export ASAN_OPTIONS=halt_on_error=1:print_stacktrace=1:detect_leaks=1:fast_unwind_on_malloc=0:detect_stack_use_after_return=0
