@@ -4,8 +4,7 @@
 # suite, GUI tests included (under Xvfb and a private session bus); then
 # builds it again with AddressSanitizer and UndefinedBehaviorSanitizer
 # (_build-asan) and runs the suite there too, crash-safety and GUI tests
-# included, all but six GUI scenarios (see below). MERKKI_NO_ASAN=1 skips
-# the second run.
+# included. MERKKI_NO_ASAN=1 skips the second run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,12 +45,4 @@ export G_SLICE=always-malloc
 # this build on 2 cores, so it runs 60 here; the normal build above runs
 # all 200.
 export MERKKI_CRASH_ROUNDS=60
-# Left out for now: the GUI scenarios that open GTK's own file chooser or
-# paste from another program's clipboard (suite 'asan-pending', listed in
-# tests/gui/meson.build). LeakSanitizer reports leaks there whose stacks
-# are all inside GTK (its file chooser widget, GdkX11 clipboard reads,
-# GDateTime made by GTK) but that nobody has yet shown not to be Merkki's
-# (an object GTK makes and hands to the app would look the same); run
-# `--suite asan-pending` here to see them. The session-locked scenario is
-# there too: it times out in this build (not looked into yet).
-run_suite -C _build-asan --timeout-multiplier 3 --no-suite asan-pending "$@"
+run_suite -C _build-asan --timeout-multiplier 3 "$@"
