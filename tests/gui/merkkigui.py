@@ -13,6 +13,12 @@ import tempfile
 import threading
 import time
 
+# The TAP stream goes to MERKKI_TAP_FD when meson gives one (the test's
+# stdout, shared with the session bus's services, goes to stderr then:
+# see tests/gui/meson.build).
+if os.environ.get('MERKKI_TAP_FD'):
+    sys.stdout = os.fdopen(int(os.environ['MERKKI_TAP_FD']), 'w', buffering=1)
+
 # G_DEBUG=fatal-criticals is for the app under test; a critical inside
 # pyatspi must not abort the driver. GLib reads it when it loads.
 APP_G_DEBUG = os.environ.pop('G_DEBUG', None)
