@@ -226,14 +226,20 @@ test_store_concurrent_first_open (Fixture       *fixture,
  * go after a while. Switching a file to WAL answers SQLITE_BUSY at once
  * while this lock is held, without SQLite's busy handler (a reader's
  * SHARED lock, by contrast, makes it wait in the handler). */
+typedef struct
+{
+  sqlite3 *db;
+  guint    hold_ms;
+} HeldLock;
+
 static gpointer
 release_lock_thread (gpointer data)
 {
-  sqlite3 *db = data;
+  HeldLock *lock = data;
 
-  g_usleep (500 * G_TIME_SPAN_MILLISECOND);
-  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  g_usleep (lock->hold_ms * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (sqlite3_exec (lock->db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (lock->db);
   return NULL;
 }
 
@@ -261,7 +267,7 @@ test_store_open_waits_for_wal (Fixture       *fixture,
   g_assert_cmpint (sqlite3_exec (locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
 
-  thread = g_thread_new ("release-lock", release_lock_thread, locker);
+  thread = g_thread_new ("release-lock", release_lock_thread, &(HeldLock) { locker, 500 });
   store = merkki_store_open (fixture->path, &error);
   g_thread_join (thread);
   g_assert_no_error (error);
@@ -280,6 +286,46 @@ test_store_open_waits_for_wal (Fixture       *fixture,
   found = merkki_store_find_record (store, "sg-cls", "CSA/310129/42", -1, NULL, NULL, NULL);
   g_assert_nonnull (found);
   g_assert_cmpstr (found->model, ==, "Lock");
+}
+
+/* Another process holds the store for writing longer than a cache write
+ * waits (8 s here, 2 s the wait): the lookup cache gives up instead of
+ * holding a check up (the store's other writes wait 30 s), and works again
+ * once the store is free. */
+static void
+test_store_cache_write_gives_up (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(MerkkiStore) store = NULL;
+  g_autoptr(MerkkiRecord) record = make_record ("sg-cls", "CSA/310129/43", "Acme", "Busy");
+  g_autoptr(MerkkiRecord) found = NULL;
+  g_autoptr(GError) error = NULL;
+  HeldLock lock = { NULL, 8000 };
+  GThread *thread;
+
+  store = merkki_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &lock.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock.db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("release-lock", release_lock_thread, &lock);
+
+  g_assert_false (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
+  g_assert_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE);
+  g_clear_error (&error);
+  g_assert_false (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Busy", NULL, &error));
+  g_assert_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE);
+  g_clear_error (&error);
+  g_thread_join (thread);
+
+  g_assert_true (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
+  g_assert_no_error (error);
+  found = merkki_store_find_record (store, "sg-cls", "CSA/310129/43", -1, NULL, NULL, NULL);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->model, ==, "Busy");
+  g_assert_true (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Busy", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (merkki_store_find_product_miss (store, "fi-traficom", "Acme", "Busy", -1, NULL));
 }
 
 static GPtrArray *
@@ -733,6 +779,7 @@ main (int    argc,
   ADD ("snapshot-by-product", test_store_snapshot_by_product);
   ADD ("concurrent-first-open", test_store_concurrent_first_open);
   ADD ("open-waits-for-wal", test_store_open_waits_for_wal);
+  ADD ("cache-write-gives-up", test_store_cache_write_gives_up);
   ADD ("replace-snapshot", test_store_replace_snapshot);
   ADD ("product-misses", test_store_product_misses);
   ADD ("migrates", test_store_migrates);

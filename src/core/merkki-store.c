@@ -26,6 +26,11 @@
  * than 5 s (a lookup then failed with "database is locked"). Waiting is
  * better than losing a check. */
 #define STORE_BUSY_TIMEOUT_MS 30000
+/* The lookup cache is not worth that wait: a check waited for each of its
+ * cache writes while another process held the store, a minute before its
+ * verdict showed. A cache write gives up after this instead (the next
+ * check asks the registry again). */
+#define CACHE_BUSY_TIMEOUT_MS 2000
 
 struct _MerkkiStore
 {
@@ -688,6 +693,7 @@ merkki_store_put_record (MerkkiStore        *self,
   g_autofree char *text = NULL;
   g_autofree char *brand_key = NULL;
   g_autofree char *model_key = NULL;
+  gboolean done;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
   g_return_val_if_fail (registry_id != NULL, FALSE);
@@ -699,7 +705,8 @@ merkki_store_put_record (MerkkiStore        *self,
   model_key = fold_key (record->model);
 
   locker = g_mutex_locker_new (&self->mutex);
-  return execute (self, error,
+  sqlite3_busy_timeout (self->db, CACHE_BUSY_TIMEOUT_MS);
+  done = execute (self, error,
                   "INSERT OR REPLACE INTO records "
                   "(registry, scheme, id, brand_key, model_key, json, fetched_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -709,6 +716,8 @@ merkki_store_put_record (MerkkiStore        *self,
          && execute (self, error,
                      "DELETE FROM product_misses WHERE registry = ? AND brand_key = ? AND model_key = ?",
                      "sss", registry_id, brand_key, model_key);
+  sqlite3_busy_timeout (self->db, STORE_BUSY_TIMEOUT_MS);
+  return done;
 }
 
 gboolean
@@ -722,6 +731,7 @@ merkki_store_put_product_miss (MerkkiStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *brand_key = NULL;
   g_autofree char *model_key = NULL;
+  gboolean done;
 
   g_return_val_if_fail (MERKKI_IS_STORE (self), FALSE);
   g_return_val_if_fail (registry_id != NULL && brand != NULL && model != NULL, FALSE);
@@ -729,10 +739,13 @@ merkki_store_put_product_miss (MerkkiStore  *self,
   brand_key = fold_key (brand);
   model_key = fold_key (model);
   locker = g_mutex_locker_new (&self->mutex);
-  return execute (self, error,
+  sqlite3_busy_timeout (self->db, CACHE_BUSY_TIMEOUT_MS);
+  done = execute (self, error,
                   "INSERT OR REPLACE INTO product_misses (registry, brand_key, model_key, fetched_at) "
                   "VALUES (?, ?, ?, ?)",
                   "sssi", registry_id, brand_key, model_key, unix_time_or_now (fetched_at));
+  sqlite3_busy_timeout (self->db, STORE_BUSY_TIMEOUT_MS);
+  return done;
 }
 
 gboolean

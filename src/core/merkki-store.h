@@ -26,7 +26,10 @@ MerkkiStore *merkki_store_open             (const char    *path,
                                             GError       **error);
 const char  *merkki_store_get_path         (MerkkiStore   *self);
 
-/* A record as found online (source cache when read back). */
+/* A record as found online (source cache when read back). The cache
+ * writes (this and merkki_store_put_product_miss()) wait at most 2 s for
+ * another process's write, the store's other writes 30 s: a lookup is not
+ * held up for its cache. */
 gboolean     merkki_store_put_record       (MerkkiStore        *self,
                                             const char         *registry_id,
                                             const MerkkiRecord *record,
