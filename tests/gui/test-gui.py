@@ -408,14 +408,14 @@ def session_entries(app, session, count):
     import json
     env = dict(os.environ, XDG_DATA_HOME=os.path.join(app.home, 'data'))
     cli = os.path.join(mg.BUILD_ROOT, 'src', 'cli', 'merkki-cli')
-    entries = []
     deadline = time.monotonic() + 10 * mg.SLOWDOWN
-    while len(entries) < count and time.monotonic() < deadline:
+    while True:
         out = mg.subprocess.run([cli, 'history', '--session', session, '--export', 'json'],
                                 env=env, capture_output=True, text=True, check=True).stdout
         entries = json.loads(out)
+        if len(entries) >= count or time.monotonic() >= deadline:
+            return entries
         mg.pause(0.2)
-    return entries
 
 
 def start_session(app):
@@ -468,6 +468,27 @@ def scenario_session_locked(tap):
         session = start_session(app)
         app.wait_trace('session-started', timeout=10)
         tap.ok(True, f'once the store is free, the session {session!r} starts')
+
+        # A check of the session while the store stays held longer than
+        # the store waits: the verdict is shown all the same, the user is
+        # told it was not recorded, and nothing half-written is left.
+        with store_locked(app):
+            started = time.monotonic()
+            type_reference(app, 'CSA/300929/2001')
+            # Not held up for its cache writes (it was for a minute).
+            tap.equal(app.wait_result(VERDICTS), 'Valid label', 'locked store: a check is still answered')
+            mg.log(f'verdict after {time.monotonic() - started:.1f} s')
+            toast = app.find_toast(contains='The check could not be recorded', timeout=60)
+            tap.ok(True, 'locked store: the user is told the check could not be recorded', toast.name)
+        app.wait_trace('check-not-recorded', timeout=10)
+        tap.equal(session_entries(app, session, 0), [], 'locked store: the session holds no check')
+        back_to_scan(app)
+        type_reference(app, 'CSA/150325/2004')
+        tap.equal(app.wait_result(VERDICTS), 'Label expired', 'once the store is free, a check works')
+        entries = session_entries(app, session, 1)
+        tap.equal([entry['reference']['id'] for entry in entries], ['CSA/150325/2004'],
+                  'once the store is free, the check is recorded in the session')
+
         with store_locked(app):
             app.window_action('end-session')
             toast = app.find_toast(contains='The session could not be ended', timeout=60)
