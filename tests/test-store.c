@@ -243,6 +243,20 @@ release_lock_thread (gpointer data)
   return NULL;
 }
 
+/* Holds the write lock on @path (BEGIN IMMEDIATE) from a connection of its
+ * own, as another process would, until the returned thread releases it
+ * after @lock->hold_ms. */
+static GThread *
+hold_write_lock (const char *path,
+                 HeldLock   *lock)
+{
+  g_assert_cmpint (sqlite3_open_v2 (path, &lock->db,
+                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock->db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  return g_thread_new ("release-lock", release_lock_thread, lock);
+}
+
 /* A new store file that another process has locked while it is being
  * opened: the store waits for the lock, as the busy timeout promises,
  * instead of failing, and then works in WAL mode. */
@@ -255,19 +269,14 @@ test_store_open_waits_for_wal (Fixture       *fixture,
   g_autoptr(MerkkiRecord) found = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_path_get_dirname (fixture->path);
-  sqlite3 *locker = NULL;
+  HeldLock lock = { NULL, 500 };
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   GThread *thread;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &locker,
-                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                    NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = hold_write_lock (fixture->path, &lock);
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
-
-  thread = g_thread_new ("release-lock", release_lock_thread, &(HeldLock) { locker, 500 });
   store = merkki_store_open (fixture->path, &error);
   g_thread_join (thread);
   g_assert_no_error (error);
@@ -305,10 +314,7 @@ test_store_cache_write_gives_up (Fixture       *fixture,
 
   store = merkki_store_open (fixture->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &lock.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
-                                    NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (lock.db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
-  thread = g_thread_new ("release-lock", release_lock_thread, &lock);
+  thread = hold_write_lock (fixture->path, &lock);
 
   g_assert_false (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
   g_assert_error (error, MERKKI_ERROR, MERKKI_ERROR_STORE);
