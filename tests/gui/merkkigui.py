@@ -65,6 +65,8 @@ def pause(seconds):
     """Gives the app @seconds (stretched in a slow build) to take in an
     action before the next one: a user's pause between key presses."""
     time.sleep(seconds * SLOWDOWN)
+
+
 # How long a process may take to exit once asked: a sanitizer build checks
 # for leaks at exit, with full stack traces (slow).
 SANITIZER_EXIT_TIMEOUT = 60
