@@ -257,6 +257,21 @@ hold_write_lock (const char *path,
   return g_thread_new ("release-lock", release_lock_thread, lock);
 }
 
+/* Caches @record (as found online from sg-csa) and reads it back. */
+static void
+assert_record_cached (MerkkiStore        *store,
+                      const MerkkiRecord *record)
+{
+  g_autoptr(MerkkiRecord) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
+  g_assert_no_error (error);
+  found = merkki_store_find_record (store, record->scheme, record->id, -1, NULL, NULL, NULL);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->model, ==, record->model);
+}
+
 /* A new store file that another process has locked while it is being
  * opened: the store waits for the lock, as the busy timeout promises,
  * instead of failing, and then works in WAL mode. */
@@ -266,7 +281,6 @@ test_store_open_waits_for_wal (Fixture       *fixture,
 {
   g_autoptr(MerkkiStore) store = NULL;
   g_autoptr(MerkkiRecord) record = make_record ("sg-cls", "CSA/310129/42", "Acme", "Lock");
-  g_autoptr(MerkkiRecord) found = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_path_get_dirname (fixture->path);
   HeldLock lock = { NULL, 500 };
@@ -290,11 +304,7 @@ test_store_open_waits_for_wal (Fixture       *fixture,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
 
-  g_assert_true (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
-  g_assert_no_error (error);
-  found = merkki_store_find_record (store, "sg-cls", "CSA/310129/42", -1, NULL, NULL, NULL);
-  g_assert_nonnull (found);
-  g_assert_cmpstr (found->model, ==, "Lock");
+  assert_record_cached (store, record);
 }
 
 /* Another process holds the store for writing longer than a cache write
@@ -307,7 +317,6 @@ test_store_cache_write_gives_up (Fixture       *fixture,
 {
   g_autoptr(MerkkiStore) store = NULL;
   g_autoptr(MerkkiRecord) record = make_record ("sg-cls", "CSA/310129/43", "Acme", "Busy");
-  g_autoptr(MerkkiRecord) found = NULL;
   g_autoptr(GError) error = NULL;
   HeldLock lock = { NULL, 8000 };
   GThread *thread;
@@ -324,11 +333,7 @@ test_store_cache_write_gives_up (Fixture       *fixture,
   g_clear_error (&error);
   g_thread_join (thread);
 
-  g_assert_true (merkki_store_put_record (store, "sg-csa", record, NULL, &error));
-  g_assert_no_error (error);
-  found = merkki_store_find_record (store, "sg-cls", "CSA/310129/43", -1, NULL, NULL, NULL);
-  g_assert_nonnull (found);
-  g_assert_cmpstr (found->model, ==, "Busy");
+  assert_record_cached (store, record);
   g_assert_true (merkki_store_put_product_miss (store, "fi-traficom", "Acme", "Busy", NULL, &error));
   g_assert_no_error (error);
   g_assert_true (merkki_store_find_product_miss (store, "fi-traficom", "Acme", "Busy", -1, NULL));
