@@ -139,7 +139,7 @@ typedef struct
   char        *session;
   char        *search;
   gboolean     with_thumbnails;   /* for the list, not for an export */
-  GHashTable  *known;             /* a copy of the page's thumbnails, or NULL */
+  GHashTable  *known;             /* the page's thumbnails, or NULL */
   /* Set by the thread: the entries, each one's thumbnail or NULL, and the
    * thumbnails of this listing by path (the page's next ones). */
   json_t      *history;
@@ -170,19 +170,6 @@ static GHashTable *
 thumbnails_new (void)
 {
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-}
-
-static GHashTable *
-thumbnails_copy (GHashTable *thumbnails)
-{
-  GHashTable *copy = thumbnails_new ();
-  GHashTableIter iter;
-  gpointer path, thumbnail;
-
-  g_hash_table_iter_init (&iter, thumbnails);
-  while (g_hash_table_iter_next (&iter, &path, &thumbnail))
-    g_hash_table_insert (copy, g_strdup (path), g_object_ref (thumbnail));
-  return copy;
 }
 
 /* The photo kept with the job's @entry, small (twice the size shown, for
@@ -263,9 +250,10 @@ list_history_async (MerkkiHistoryPage   *self,
   job->search = search[0] != '\0' ? g_strdup (search) : NULL;
   job->session = g_strdup (self->session);
   job->with_thumbnails = with_thumbnails;
-  /* The thread gets its own copy: the page's may change meanwhile. */
+  /* Shared with the thread: the page never changes a set of thumbnails,
+   * it replaces it with the next listing's. */
   if (with_thumbnails && self->thumbnails != NULL)
-    job->known = thumbnails_copy (self->thumbnails);
+    job->known = g_hash_table_ref (self->thumbnails);
   g_task_set_source_tag (task, list_history_async);
   g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
   g_task_run_in_thread (task, list_thread);
