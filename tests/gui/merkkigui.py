@@ -64,7 +64,7 @@ SLOWDOWN = 3 if _sanitized_build() else 1
 def pause(seconds):
     """Gives the app @seconds (stretched in a slow build) to take in an
     action before the next one: a user's pause between key presses."""
-    time.sleep(seconds * SLOWDOWN)
+    pump(seconds * SLOWDOWN)
 
 
 # How long a process may take to exit once asked: a sanitizer build checks
@@ -172,6 +172,21 @@ def wait_for_display(timeout=20):
         time.sleep(0.2)
 
 
+def pump(seconds):
+    """Waits @seconds, handling the accessibility events that come in
+    meanwhile (see _FocusTracker): pyatspi delivers them from GLib's main
+    context, which nothing else here runs."""
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + seconds
+    while True:
+        while context.pending():
+            context.iteration(False)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        time.sleep(min(remaining, 0.02))
+
+
 def wait_until(predicate, timeout, what):
     timeout *= SLOWDOWN
     deadline = time.monotonic() + timeout
@@ -183,7 +198,7 @@ def wait_until(predicate, timeout, what):
                 return value
         except Exception as error:  # AT-SPI objects vanish while we look
             last_error = error
-        time.sleep(0.1)
+        pump(0.1)
     raise TestFailure(f'timed out after {timeout} s waiting for {what}'
                       + (f' (last error: {last_error})' if last_error else ''))
 
@@ -246,6 +261,32 @@ class Registry:
             for line in errors.splitlines():
                 log(line)
         return self.proc.returncode
+
+
+class _FocusTracker:
+    """The item that last got the keyboard focus, as AT-SPI announces it
+    (object:state-changed:focused, which GTK sends; a screen reader follows
+    the focus the same way). Finding the focus by walking the whole tree
+    takes 3 to 5 s in a sanitizer build, more on a loaded machine: longer
+    than a toast shown with a verdict stays."""
+
+    def __init__(self):
+        self.item = None
+        pyatspi.Registry.registerEventListener(self._on_focus, 'object:state-changed:focused')
+
+    def _on_focus(self, event):
+        if event.detail1:
+            self.item = event.source
+
+
+_focus_tracker = None
+
+
+def _focus_events():
+    global _focus_tracker
+    if _focus_tracker is None:
+        _focus_tracker = _FocusTracker()
+    return _focus_tracker
 
 
 # LeakSanitizer's exit status when it found leaks (and nothing else).
@@ -439,6 +480,7 @@ class App:
             # 23 (LeakSanitizer's own) rather than ASan's 1: an exit
             # status that means "leaks, and nothing else went wrong".
             environment['ASAN_OPTIONS'] += f':log_path={self.sanitizer_log}:exitcode={LSAN_EXIT_LEAKS}'
+        self.focus_events = _focus_events()
         self.started = time.monotonic()
         self.proc = _start([os.path.join(BUILD_ROOT, 'src', 'merkki'), *args],
                            env=environment, stdout=subprocess.PIPE, text=True)
@@ -605,11 +647,33 @@ class App:
         """The label of a toast, waiting for it. A toast stays 5 s, and in a
         sanitizer build one walk of the whole tree takes 3 to 5 s: this one
         looks at each item's last child first, where a toast overlay keeps
-        its toast (after the page it covers)."""
-        return wait_until(lambda: next(self._matching(pyatspi.ROLE_LABEL, name, contains, last_first=True), None),
-                          timeout, f'the toast {name or contains!r}')
+        its toast (after the page it covers), and in the main window first."""
+        def toast():
+            # The main window first: a dialog left in the tree (a file
+            # chooser) can take longer to walk than a toast stays.
+            for window in [self.window] + [window for window in self.accessible if window != self.window]:
+                found = next(self._matching(pyatspi.ROLE_LABEL, name, contains, node=window, last_first=True), None)
+                if found is not None:
+                    return found
+            return None
+        return wait_until(toast, timeout, f'the toast {name or contains!r}')
 
     def focused(self):
+        """The item with the keyboard focus: the last one AT-SPI said got
+        it, if it still has it; else found by walking the tree."""
+        return self._announced_focus() or self._walk_for_focus()
+
+    def _announced_focus(self):
+        item = self.focus_events.item
+        try:
+            if (item is not None and item.get_process_id() == self.proc.pid
+                    and item.getState().contains(pyatspi.STATE_FOCUSED)):
+                return item
+        except Exception:  # gone with its widget
+            pass
+        return None
+
+    def _walk_for_focus(self):
         for item in self.walk():
             try:
                 if item.getState().contains(pyatspi.STATE_FOCUSED):
@@ -649,11 +713,23 @@ class App:
     def wait_result(self, verdicts, timeout=40):
         """Waits until the focus is on a verdict (the result page moves it
         there so screen readers read it) and returns its words."""
-        def verdict_focused():
-            item = self.focused()
+        # The focus events say when the verdict gets the focus; the tree is
+        # walked only now and then, in case one was missed. A walk blocks
+        # the events meanwhile, and a toast shown with the verdict could be
+        # gone by the time the caller looks for it.
+        last_walk = [time.monotonic()]
+
+        def verdict(item):
             if item is not None and item.getRole() == pyatspi.ROLE_LABEL and item.name in verdicts:
                 return item.name
             return None
+
+        def verdict_focused():
+            found = verdict(self._announced_focus())
+            if found is None and time.monotonic() - last_walk[0] > 5 * SLOWDOWN:
+                found = verdict(self._walk_for_focus())
+                last_walk[0] = time.monotonic()
+            return found
         return wait_until(verdict_focused, timeout, f'one of the verdicts {verdicts}')
 
     def row_texts(self, title):
