@@ -57,6 +57,9 @@ struct _MerkkiWindow
   MerkkiCheckResult    *note_result;
   gint64                note_history_id;
   char                 *pending_note;
+
+  /* The error toast on screen, if any (see show_error()). */
+  AdwToast             *error_toast;
 };
 
 G_DEFINE_FINAL_TYPE (MerkkiWindow, merkki_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -66,6 +69,33 @@ show_toast (MerkkiWindow *self,
             const char   *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+on_error_toast_dismissed_cb (AdwToast     *toast,
+                             MerkkiWindow *self)
+{
+  if (self->error_toast == toast)
+    g_clear_object (&self->error_toast);
+}
+
+/* Something the user counts on was not kept: a session's check, its photo,
+ * a session started or ended. That must not go unseen while the inspector
+ * looks at the next box, so the toast stays until dismissed. A newer such
+ * error replaces it rather than queueing behind it. */
+static void
+show_error (MerkkiWindow *self,
+            const char   *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  if (self->error_toast != NULL)
+    adw_toast_dismiss (self->error_toast);
+  self->error_toast = g_object_ref (toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_error_toast_dismissed_cb), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
@@ -309,7 +339,7 @@ on_recorded_with_evidence_cb (GObject      *source,
        * stored; %s says why. */
       g_autofree char *message = g_strdup_printf (_("The check could not be recorded: %s"), job->record_error);
 
-      show_toast (self, message);
+      show_error (self, message);
     }
   else if (job->evidence_error != NULL)
     {
@@ -318,7 +348,7 @@ on_recorded_with_evidence_cb (GObject      *source,
       g_autofree char *message = g_strdup_printf (_("The photo could not be kept as evidence: %s"),
                                                   job->evidence_error);
 
-      show_toast (self, message);
+      show_error (self, message);
     }
   merkki_trace (id > 0 ? "check-recorded" : "check-not-recorded");
   merkki_history_page_reload (self->history_page);
@@ -762,7 +792,7 @@ on_session_written_cb (GObject      *source,
       else
         /* Translators: %s says why. */
         message = g_strdup_printf (_("The session could not be started: %s"), error->message);
-      show_toast (self, message);
+      show_error (self, message);
       update_session_actions (self);
       return;
     }
@@ -1138,6 +1168,7 @@ merkki_window_dispose (GObject *object)
   g_clear_pointer (&self->session, g_free);
   g_clear_object (&self->note_result);
   g_clear_pointer (&self->pending_note, g_free);
+  g_clear_object (&self->error_toast);
   if (self->scan_page != NULL)
     merkki_scan_page_stop_camera (self->scan_page);
 

@@ -397,6 +397,11 @@ def scenario_session(tap):
         entries = session_entries(app, session, 4)
         tap.ok(len(entries) == 4 and entries[0].get('evidence') is None,
                'session: that check is recorded all the same, without a photo', entries)
+        # The inspector may be looking at the next box: the message stays
+        # past a toast's usual 5 s, until dismissed.
+        mg.pause(6)
+        tap.ok(app.find_toast(contains='The photo could not be kept as evidence', timeout=1) is not None,
+               'session: the message stays until the user dismisses it')
     finally:
         tap.equal(app.quit(), 0, 'session: the app quits cleanly')
         mg.close_all(tap, csa, traficom)
