@@ -602,9 +602,15 @@ class App:
 
     def walk(self, node=None, last_first=False):
         """Every item under @node (default: every window of the app, since
-        dialogs are toplevels too), depth first, each item's children in
-        order or, with @last_first, the last one first."""
-        stack = [node or self.accessible]
+        dialogs are toplevels too, the main window first: a dialog left in
+        the tree, a file chooser, takes seconds to walk), depth first, each
+        item's children in order or, with @last_first, the last one first."""
+        if node is None:
+            yield self.accessible
+            for window in [self.window] + [window for window in self.accessible if window != self.window]:
+                yield from self.walk(window, last_first)
+            return
+        stack = [node]
         while stack:
             current = stack.pop()
             if current is None:
@@ -647,16 +653,9 @@ class App:
         """The label of a toast, waiting for it. A toast stays 5 s, and in a
         sanitizer build one walk of the whole tree takes 3 to 5 s: this one
         looks at each item's last child first, where a toast overlay keeps
-        its toast (after the page it covers), and in the main window first."""
-        def toast():
-            # The main window first: a dialog left in the tree (a file
-            # chooser) can take longer to walk than a toast stays.
-            for window in [self.window] + [window for window in self.accessible if window != self.window]:
-                found = next(self._matching(pyatspi.ROLE_LABEL, name, contains, node=window, last_first=True), None)
-                if found is not None:
-                    return found
-            return None
-        return wait_until(toast, timeout, f'the toast {name or contains!r}')
+        its toast (after the page it covers)."""
+        return wait_until(lambda: next(self._matching(pyatspi.ROLE_LABEL, name, contains, last_first=True), None),
+                          timeout, f'the toast {name or contains!r}')
 
     def focused(self):
         """The item with the keyboard focus: the last one AT-SPI said got
@@ -717,7 +716,7 @@ class App:
         # walked only now and then, in case one was missed. A walk blocks
         # the events meanwhile, and a toast shown with the verdict could be
         # gone by the time the caller looks for it.
-        last_walk = [time.monotonic()]
+        last_walk = time.monotonic()
 
         def verdict(item):
             if item is not None and item.getRole() == pyatspi.ROLE_LABEL and item.name in verdicts:
@@ -725,10 +724,11 @@ class App:
             return None
 
         def verdict_focused():
+            nonlocal last_walk
             found = verdict(self._announced_focus())
-            if found is None and time.monotonic() - last_walk[0] > 5 * SLOWDOWN:
+            if found is None and time.monotonic() - last_walk > 5 * SLOWDOWN:
                 found = verdict(self._walk_for_focus())
-                last_walk[0] = time.monotonic()
+                last_walk = time.monotonic()
             return found
         return wait_until(verdict_focused, timeout, f'one of the verdicts {verdicts}')
 
